@@ -1,0 +1,165 @@
+import axios, { type AxiosInstance, type AxiosResponse, type RawAxiosRequestHeaders } from 'axios';
+import { checkOutboundUrl, type UrlPolicy } from '../../src/http/url-guard.js';
+import { ProviderTransientError } from '../errors/transient-error.js';
+import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
+import { ProviderValidationError } from '../errors/validation-error.js';
+import { excerpt, redactHeaders, redactText } from './redact.js';
+
+/** One request/response pair as stored on the attempt (secrets redacted). */
+export interface Exchange {
+  at: string;
+  label: string;
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody: string | null;
+  responseBody: string | null;
+  error: string | null;
+}
+
+export interface OutboundRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: RawAxiosRequestHeaders;
+  /** Body as sent: a string (XML, form) or a JSON value. */
+  body?: unknown;
+  /**
+   * True when the request may change state at the provider. A write that fails
+   * after it may have been sent is an unknown outcome, never a plain retry.
+   */
+  write: boolean;
+  /** Short words for the record: "create invoice", "find customer". */
+  label: string;
+  timeoutMs?: number;
+  /** Response body as text instead of parsed JSON (XML APIs). */
+  responseType?: 'json' | 'text';
+  /** Encoding of a text response (Netvisor may answer ISO-8859-15). */
+  responseEncoding?: BufferEncoding | 'latin1';
+}
+
+export interface OutboundResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface OutboundHttpOptions {
+  /** Provider name as users know it, for messages: "Procountor". */
+  providerName: string;
+  urlPolicy: UrlPolicy;
+  timeoutMs: number;
+  /** Literal secret values of this connection, masked in every stored excerpt. */
+  secretValues?: readonly string[];
+  /** Receives every exchange, successful or not. */
+  record?: (exchange: Exchange) => void;
+  now?: () => Date;
+}
+
+/**
+ * The only way adapters talk to a provider. It never throws for an HTTP status
+ * (adapters read the provider's own error format); it throws classified
+ * ProviderErrors for transport failures, and records every exchange.
+ */
+export interface OutboundHttp {
+  send<T = unknown>(request: OutboundRequest): Promise<OutboundResponse<T>>;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosInstance = axios.create()): OutboundHttp {
+  const now = options.now ?? (() => new Date());
+  const secrets = options.secretValues ?? [];
+  return {
+    async send<T>(request: OutboundRequest): Promise<OutboundResponse<T>> {
+      const check = await checkOutboundUrl(request.url, options.urlPolicy);
+      if (!check.ok) {
+        throw new ProviderValidationError({
+          code: 'url_not_allowed',
+          message: `The ${options.providerName} address ${redactText(request.url, secrets)} ${check.reason}.`,
+        });
+      }
+      const started = now();
+      const exchange: Exchange = {
+        at: started.toISOString(),
+        label: request.label,
+        method: request.method,
+        url: redactText(request.url, secrets),
+        status: null,
+        durationMs: 0,
+        requestHeaders: redactHeaders({ ...(request.headers ?? {}) }),
+        requestBody: excerpt(request.body, secrets),
+        responseBody: null,
+        error: null,
+      };
+      let response: AxiosResponse;
+      try {
+        response = await client.request({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          data: request.body,
+          timeout: request.timeoutMs ?? options.timeoutMs,
+          validateStatus: () => true,
+          responseType: request.responseType === 'text' ? 'arraybuffer' : 'json',
+          transitional: { clarifyTimeoutError: true },
+          maxRedirects: 0,
+        });
+      } catch (error) {
+        exchange.durationMs = now().getTime() - started.getTime();
+        const code = (error as { code?: string }).code ?? 'UNKNOWN';
+        exchange.error = `${code}: ${(error as Error).message}`;
+        options.record?.(exchange);
+        throw transportFailure(options.providerName, request, code, error);
+      }
+      exchange.durationMs = now().getTime() - started.getTime();
+      exchange.status = response.status;
+      let data: unknown = response.data;
+      if (request.responseType === 'text') {
+        data = Buffer.from(response.data as ArrayBuffer).toString(request.responseEncoding ?? 'utf8');
+      }
+      exchange.responseBody = excerpt(data, secrets);
+      options.record?.(exchange);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(response.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = String(v);
+      return { status: response.status, headers, data: data as T };
+    },
+  };
+}
+
+function transportFailure(providerName: string, request: OutboundRequest, code: string, cause: unknown) {
+  const what = request.label;
+  const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+  if (NOT_SENT_CODES.has(code)) {
+    return new ProviderTransientError({
+      code: 'provider_unreachable',
+      message: `${providerName} could not be reached (${code}) while trying to ${what}; ledgerlink will try again.`,
+      cause,
+    });
+  }
+  if (request.write) {
+    return new ProviderUnknownOutcomeError({
+      code: timedOut ? 'provider_timeout' : 'provider_connection_lost',
+      message: timedOut
+        ? `${providerName} did not answer in time while trying to ${what}; it may have been done. ledgerlink will check before trying again.`
+        : `The connection to ${providerName} broke (${code}) while trying to ${what}; it may have been done. ledgerlink will check before trying again.`,
+      cause,
+    });
+  }
+  return new ProviderTransientError({
+    code: timedOut ? 'provider_timeout' : 'provider_connection_lost',
+    message: `${providerName} did not answer (${code}) while trying to ${what}; ledgerlink will try again.`,
+    cause,
+  });
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | undefined, now: Date, fallbackMs: number): number {
+  if (!header) return fallbackMs;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const at = Date.parse(header);
+  if (Number.isFinite(at)) return Math.max(0, at - now.getTime());
+  return fallbackMs;
+}

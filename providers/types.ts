@@ -1,0 +1,168 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { ResolvedInvoice } from '../src/domain/resolved-invoice.js';
+import type { OutboundHttp, OutboundRequest } from './http/outbound-http.js';
+
+export type ProviderId = 'generic' | 'procountor' | 'netvisor';
+
+/** Settings every connection has; each provider's schema extends these. */
+export interface BaseConnectionSettings {
+  baseUrl: string;
+  /** Whether a customer the provider lacks may be created (default true). */
+  createCustomers?: boolean;
+}
+
+/** Something the sync did that a finance person should know: stored on the record, shown in preview and events. */
+export interface SyncWarning {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/**
+ * Links between our ids and the provider's, kept by the sync engine (adapters
+ * never touch the database). Saving a link immediately means the next invoice
+ * of that customer needs no lookup, even if this sync later fails.
+ */
+export interface LinkBook {
+  customer(customerExternalId: string): Promise<string | null>;
+  saveCustomer(customerExternalId: string, providerCustomerId: string, how: 'matched' | 'created'): Promise<void>;
+  product(productCode: string): Promise<string | null>;
+  saveProduct(productCode: string, providerProductId: string): Promise<void>;
+}
+
+/** What an adapter gets for one operation. Built by the sync engine per attempt. */
+export interface ProviderContext<S extends BaseConnectionSettings = BaseConnectionSettings> {
+  settings: S;
+  connection: {
+    id: string;
+    tenantId: string;
+    /** How users name this connection in messages: "the Procountor connection of tenant acme". */
+    label: string;
+  };
+  /** The only way to reach the provider; records every exchange on the attempt. */
+  http: OutboundHttp;
+  /** Shared by all workers: token caches, rate limits, per-organisation locks. */
+  redis: Redis;
+  /** Prefix for every Redis key the adapter writes ("ll:"). */
+  redisPrefix: string;
+  links: LinkBook;
+  clock: () => Date;
+  log: Logger;
+  warn(warning: SyncWarning): void;
+}
+
+/** An invoice as it exists at the provider. */
+export interface ProviderInvoice {
+  id: string;
+  number?: string | null;
+  /** Provider's own status word, e.g. Procountor UNFINISHED / NOT_SENT / SENT. */
+  state?: string | null;
+}
+
+/** How the customer of an invoice is (or would be) found at the provider. */
+export interface CustomerResolution {
+  action: 'linked' | 'matched' | 'create';
+  providerCustomerId?: string;
+}
+
+export interface LookupHints {
+  /** When the first attempt that may have created the invoice started. */
+  since: Date;
+}
+
+/**
+ * The one interface every accounting system adapter implements.
+ *
+ * The sync engine owns all state; an adapter is translation plus a client.
+ * The engine calls, in order: `prepare` (customer and product ids, creating
+ * what is missing), `buildCreateRequest` (pure), then records that a create is
+ * about to be sent, then `create`. Whenever an earlier attempt may have reached
+ * the provider it calls `findByReference` first and adopts what it finds.
+ * Errors are thrown as ProviderError subclasses (providers/errors).
+ */
+export interface Provider<S extends BaseConnectionSettings = BaseConnectionSettings, P = unknown> {
+  readonly id: ProviderId;
+  /** As users know it: "Procountor". */
+  readonly displayName: string;
+  /** Validates `PUT /v1/connections/{id}` bodies (strict: unknown fields refused). */
+  readonly settingsSchema: z.ZodType<S, any>;
+  /** Setting names that are secrets: encrypted at rest, never echoed or logged. */
+  readonly secretFields: readonly string[];
+
+  /**
+   * Fills settings that are generated when absent (the generic provider's
+   * signing secret). Returned `revealOnce` values are shown to the admin once.
+   */
+  completeSettings?(settings: S): { settings: S; revealOnce?: Record<string, string> };
+
+  /** Checks the credentials with a harmless call; throws ProviderAuthError with a clear reason. */
+  verifyConnection(ctx: ProviderContext<S>): Promise<void>;
+
+  /** Finds how the invoice's customer maps to the provider. With dryRun nothing is created or stored. */
+  resolveCustomer(ctx: ProviderContext<S>, invoice: ResolvedInvoice, options: { dryRun: boolean }): Promise<CustomerResolution>;
+
+  /** Resolves (and creates, if missing and allowed) the customer and products the invoice needs. */
+  prepare(ctx: ProviderContext<S>, invoice: ResolvedInvoice): Promise<P>;
+
+  /** Builds the provider's create request. Pure: no I/O. */
+  buildCreateRequest(ctx: ProviderContext<S>, invoice: ResolvedInvoice, prepared: P): OutboundRequest;
+
+  /** Sends the create request and reads the provider's answer. */
+  create(ctx: ProviderContext<S>, request: OutboundRequest, invoice: ResolvedInvoice): Promise<ProviderInvoice>;
+
+  /** Finds an invoice created from this record and revision, by our reference. */
+  findByReference(ctx: ProviderContext<S>, invoice: ResolvedInvoice, hints: LookupHints): Promise<ProviderInvoice | null>;
+
+  /**
+   * Steps after creation (approve, send) as the connection says. Must be safe to
+   * call again: it looks at `existing.state` and does only what is left.
+   */
+  finalize?(ctx: ProviderContext<S>, invoice: ResolvedInvoice, existing: ProviderInvoice): Promise<ProviderInvoice>;
+}
+
+/** Faults a sandbox can be told to inject, for tests, drills and demos. */
+export type SandboxFault =
+  | { kind: 'latency'; ms: number; times?: number }
+  | { kind: 'server_error'; status?: number; times?: number; on?: 'create' | 'any' }
+  | { kind: 'unauthorized'; times?: number }
+  | { kind: 'rate_limit'; times?: number; retryAfterSeconds?: number }
+  | { kind: 'maintenance'; times?: number }
+  /** Store the invoice, then hold the response for `ms` (longer than the client waits). */
+  | { kind: 'timeout_after_store'; ms?: number; times?: number }
+  /** Store the invoice, then drop the connection without answering. */
+  | { kind: 'reset_after_store'; times?: number };
+
+/** An invoice as a sandbox stored it, in one shape for every provider. */
+export interface SandboxInvoice {
+  id: string;
+  number: string | null;
+  /** Our reference as the sandbox saw it (Idempotency-Key, originalInvoiceNumber, ...). */
+  reference: string | null;
+  /** Gross total as a decimal string with a dot. */
+  total: string | null;
+  /** The stored body, in the provider's own form. */
+  raw: unknown;
+}
+
+/** A running local sandbox of a provider API. */
+export interface RunningSandbox {
+  readonly provider: ProviderId;
+  /** Base URL to put in the connection. */
+  readonly url: string;
+  /** Connection settings (without baseUrl) that this sandbox accepts. */
+  readonly credentials: Record<string, unknown>;
+  injectFault(fault: SandboxFault): void;
+  clearFaults(): void;
+  invoices(): SandboxInvoice[];
+  /** Every request received, oldest first (method and path with query). */
+  requests(): Array<{ method: string; path: string; at: string }>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+}

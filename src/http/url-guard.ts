@@ -1,0 +1,98 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Refuses outbound URLs (provider base URLs, webhooks) that point at loopback,
+ * private, link-local or otherwise internal addresses, so a tenant admin cannot
+ * make ledgerlink call into the network it runs in (SSRF). Tests and local
+ * sandboxes opt out with ALLOW_PRIVATE_URLS=true, or name exact origins.
+ */
+export interface UrlPolicy {
+  allowPrivateUrls: boolean;
+  /** Exact origins ("http://127.0.0.1:4010") allowed even when private. */
+  allowedOrigins?: readonly string[];
+}
+
+export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return blocked.check(address, 'ipv4');
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
+    return blocked.check(address, 'ipv6');
+  }
+  return false;
+}
+
+/** Checks the form of a URL only (no DNS): http(s), no credentials. */
+export function parseOutboundUrl(raw: string): UrlCheck {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'is not a valid URL' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { ok: false, reason: 'must start with https:// (or http://)' };
+  }
+  if (url.username || url.password) return { ok: false, reason: 'must not contain a user name or password' };
+  return { ok: true, url };
+}
+
+/**
+ * Resolves the host and refuses private targets unless the policy allows them.
+ * Done on every request (not only when saving a connection) so a DNS record
+ * changed later cannot point ledgerlink inwards.
+ */
+export async function checkOutboundUrl(raw: string, policy: UrlPolicy): Promise<UrlCheck> {
+  const parsed = parseOutboundUrl(raw);
+  if (!parsed.ok || policy.allowPrivateUrls) return parsed;
+  const { url } = parsed;
+  if (policy.allowedOrigins?.includes(url.origin)) return parsed;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return { ok: false, reason: `points at a private address (${host}); set ALLOW_PRIVATE_URLS=true to allow it` };
+  }
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await lookup(host, { all: true })).map((a) => a.address);
+    } catch {
+      return { ok: false, reason: `host ${host} could not be resolved` };
+    }
+  }
+  const inside = addresses.find(isPrivateAddress);
+  if (inside) {
+    return { ok: false, reason: `points at a private address (${host} → ${inside}); set ALLOW_PRIVATE_URLS=true to allow it` };
+  }
+  return parsed;
+}
