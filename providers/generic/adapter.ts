@@ -1,0 +1,135 @@
+import { sign } from '../../src/events/signing.js';
+import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
+import { generateWebhookSecret } from '../../src/events/signing.js';
+import { ProviderValidationError } from '../errors/validation-error.js';
+import type { OutboundRequest } from '../http/outbound-http.js';
+import type { CustomerResolution, Provider, ProviderContext, ProviderInvoice } from '../types.js';
+import { genericInvoicePayload } from './payload.js';
+import { classifyResponse } from './response.js';
+import { genericSettingsSchema, type GenericSettings } from './settings.js';
+
+type Ctx = ProviderContext<GenericSettings>;
+
+interface GenericPrepared {
+  providerCustomerId: string | null;
+}
+
+/**
+ * Any accounting system behind an HTTP endpoint that speaks ledgerlink's
+ * generic protocol: POST /invoices (signed, with Idempotency-Key) and
+ * GET /invoices?reference=… for the lookup that makes posting exactly-once.
+ */
+export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
+  id: 'generic',
+  displayName: 'Accounting endpoint',
+  settingsSchema: genericSettingsSchema,
+  secretFields: ['secret'],
+
+  completeSettings(settings) {
+    if (settings.secret) return { settings };
+    const secret = generateWebhookSecret();
+    return { settings: { ...settings, secret }, revealOnce: { secret } };
+  },
+
+  async verifyConnection(ctx) {
+    // A lookup of a reference that cannot exist: harmless, and it exercises the signature.
+    const response = await ctx.http.send(lookupRequest(ctx, 'll-connection-check'));
+    if (response.status === 200 || response.status === 404) return;
+    throw classifyResponse(response, { write: false, what: 'check the connection', connectionLabel: ctx.connection.label, now: ctx.clock() });
+  },
+
+  async resolveCustomer(ctx, invoice) {
+    return customerResolution(ctx, invoice);
+  },
+
+  async prepare(ctx, invoice) {
+    const resolution = await customerResolution(ctx, invoice);
+    return { providerCustomerId: resolution.providerCustomerId ?? null };
+  },
+
+  buildCreateRequest(ctx, invoice, prepared) {
+    const body = JSON.stringify(genericInvoicePayload(invoice, prepared.providerCustomerId));
+    return {
+      method: 'POST',
+      url: `${ctx.settings.baseUrl}/invoices`,
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': invoice.reference,
+        ...signatureHeaders(ctx, invoice.reference, body),
+      },
+      body,
+      write: true,
+      label: 'create the invoice',
+    };
+  },
+
+  async create(ctx, request) {
+    const response = await ctx.http.send(request);
+    if (response.status >= 200 && response.status < 300) {
+      const created = invoiceFrom(response.data);
+      if (created) return created;
+      // The endpoint took the request but did not say what it stored: find out by lookup.
+      throw classifyResponse(
+        { ...response, status: 502, data: { message: 'the answer had no invoice id' } },
+        { write: true, what: 'create the invoice', connectionLabel: ctx.connection.label, now: ctx.clock() },
+      );
+    }
+    throw classifyResponse(response, { write: true, what: 'create the invoice', connectionLabel: ctx.connection.label, now: ctx.clock() });
+  },
+
+  async findByReference(ctx, invoice) {
+    const response = await ctx.http.send(lookupRequest(ctx, invoice.reference));
+    if (response.status === 404) return null;
+    if (response.status === 200) {
+      const found = invoiceFrom(response.data);
+      if (found) return found;
+    }
+    throw classifyResponse(response, { write: false, what: 'look the invoice up', connectionLabel: ctx.connection.label, now: ctx.clock() });
+  },
+};
+
+async function customerResolution(ctx: Ctx, invoice: ResolvedInvoice): Promise<CustomerResolution> {
+  const linked = await ctx.links.customer(invoice.customer.externalId);
+  if (linked) return { action: 'linked', providerCustomerId: linked };
+  if (!ctx.settings.createCustomers) {
+    throw new ProviderValidationError({
+      code: 'customer_not_linked',
+      message: `Customer "${invoice.customer.name}" (${invoice.customer.externalId}) is not linked and ${ctx.connection.label} does not allow new customers. Link it with PUT /v1/customer-links/${encodeURIComponent(invoice.customer.externalId)} {"provider":"generic","providerCustomerId":"…"}, or allow createCustomers.`,
+      details: [{ path: 'customer.externalId', message: 'is not linked to a customer of the accounting endpoint' }],
+    });
+  }
+  // The endpoint receives the customer inline and creates or matches it on its side.
+  return { action: 'create' };
+}
+
+function lookupRequest(ctx: Ctx, reference: string): OutboundRequest {
+  return {
+    method: 'GET',
+    url: `${ctx.settings.baseUrl}/invoices?reference=${encodeURIComponent(reference)}`,
+    headers: { accept: 'application/json', ...signatureHeaders(ctx, `lookup-${reference}`, '') },
+    write: false,
+    label: 'look the invoice up by its reference',
+  };
+}
+
+function signatureHeaders(ctx: Ctx, id: string, body: string): Record<string, string> {
+  const secret = ctx.settings.secret;
+  if (!secret) {
+    throw new ProviderValidationError({
+      code: 'generic_no_secret',
+      message: `${ctx.connection.label} has no signing secret; save the connection again to generate one.`,
+    });
+  }
+  const signed = sign({ secret, id, body, now: ctx.clock() });
+  if (!signed.ok) {
+    throw new ProviderValidationError({ code: 'generic_bad_secret', message: `${ctx.connection.label}: ${signed.reason}.` });
+  }
+  return { ...signed.headers };
+}
+
+function invoiceFrom(data: unknown): ProviderInvoice | null {
+  if (!data || typeof data !== 'object') return null;
+  const { id, number } = data as { id?: unknown; number?: unknown };
+  if ((typeof id !== 'string' && typeof id !== 'number') || id === '') return null;
+  return { id: String(id), number: number === undefined || number === null ? null : String(number) };
+}

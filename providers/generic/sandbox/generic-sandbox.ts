@@ -1,0 +1,218 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { dec, sum } from '../../../src/domain/money.js';
+import { verify } from '../../../src/events/signing.js';
+import { FaultQueue } from '../../sandbox-kit/fault-queue.js';
+import { HeldResponses } from '../../sandbox-kit/held-responses.js';
+import { RequestLog } from '../../sandbox-kit/request-log.js';
+import type { RunningSandbox, SandboxFault, SandboxInvoice, SandboxOptions } from '../../types.js';
+
+/** The signing secret the sandbox accepts unless told otherwise (a sandbox is not a secret store). */
+export const GENERIC_SANDBOX_SECRET = 'whsec_bGVkZ2VybGluay1nZW5lcmljLXNhbmRib3gtc2VjcmV0';
+
+export interface GenericSandboxOptions extends SandboxOptions {
+  secret?: string;
+  /**
+   * Answer a repeated Idempotency-Key with the stored invoice instead of storing
+   * another. Off by default, so a duplicate sent by ledgerlink shows up in tests.
+   */
+  honourIdempotencyKey?: boolean;
+}
+
+interface ReceivedWebhook {
+  at: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A local accounting endpoint speaking ledgerlink's generic protocol: it checks
+ * the Standard Webhooks signature and the Idempotency-Key, validates the
+ * payload's amounts, stores invoices and answers lookups by reference. It also
+ * receives status events at POST /webhooks so the demo can show them.
+ */
+export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
+  const secret = options.secret ?? GENERIC_SANDBOX_SECRET;
+  const faults = new FaultQueue();
+  const log = new RequestLog();
+  const held = new HeldResponses();
+  let invoices: SandboxInvoice[] = [];
+  let webhooks: ReceivedWebhook[] = [];
+
+  const app: FastifyInstance = Fastify({ logger: false });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/_sandbox')) log.add(request.method, request.url);
+  });
+
+  const signatureOk = (request: FastifyRequest, body: string) =>
+    verify({ secret, headers: request.headers as Record<string, string>, body, now: new Date() }).ok;
+
+  /** Faults that apply before anything is stored. Returns true when it answered. */
+  async function preFault(reply: FastifyReply, isCreate: boolean): Promise<boolean> {
+    const fault = faults.take((f) => {
+      if (f.kind === 'server_error') return isCreate || f.on === 'any';
+      return ['latency', 'unauthorized', 'rate_limit', 'maintenance'].includes(f.kind);
+    });
+    if (!fault) return false;
+    switch (fault.kind) {
+      case 'latency':
+        await held.hold(fault.ms);
+        return false;
+      case 'unauthorized':
+        await reply.code(401).send({ error: { code: 'unauthorized', message: 'signature not accepted' } });
+        return true;
+      case 'rate_limit':
+        await reply
+          .code(429)
+          .header('retry-after', String(fault.retryAfterSeconds ?? 1))
+          .send({ error: { code: 'rate_limited', message: 'slow down' } });
+        return true;
+      case 'maintenance':
+        await reply.code(503).send({ error: { code: 'maintenance', message: 'down for maintenance' } });
+        return true;
+      case 'server_error':
+        await reply.code(fault.status ?? 500).send({ error: { code: 'server_error', message: 'internal error' } });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  app.post('/invoices', async (request, reply) => {
+    if (await preFault(reply, true)) return reply;
+    const raw = typeof request.body === 'string' ? request.body : '';
+    if (!signatureOk(request, raw)) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || !key) return reply.code(400).send({ error: { code: 'missing_idempotency_key', message: 'Idempotency-Key header is required' } });
+    if (options.honourIdempotencyKey) {
+      const existing = invoices.find((i) => i.reference === key);
+      if (existing) return reply.code(200).send({ id: existing.id, number: existing.number });
+    }
+    let body: any;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return reply.code(400).send({ error: { code: 'bad_json', message: 'body is not JSON' } });
+    }
+    const problems = checkPayload(body);
+    if (problems.length) return reply.code(422).send({ error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } });
+
+    const n = invoices.length + 1;
+    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), reference: key, total: String(body.totals.gross), raw: body };
+    invoices.push(stored);
+
+    const after = faults.take((f) => f.kind === 'timeout_after_store' || f.kind === 'reset_after_store');
+    if (after?.kind === 'reset_after_store') {
+      HeldResponses.reset(reply);
+      return reply;
+    }
+    if (after?.kind === 'timeout_after_store') await held.hold(after.ms ?? 30_000);
+    return reply.code(201).send({ id: stored.id, number: stored.number });
+  });
+
+  app.get('/invoices', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const reference = (request.query as Record<string, string | undefined>).reference;
+    if (!reference) return reply.code(400).send({ error: { code: 'missing_reference', message: 'reference is required' } });
+    const found = invoices.find((i) => i.reference === reference);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no invoice with that reference' } });
+    return { id: found.id, number: found.number };
+  });
+
+  app.post('/webhooks', async (request, reply) => {
+    const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers)) if (typeof v === 'string') headers[k] = v;
+    webhooks.push({ at: new Date().toISOString(), headers, body });
+    return reply.code(204).send();
+  });
+
+  app.post('/_sandbox/faults', async (request, reply) => {
+    faults.inject(request.body as SandboxFault);
+    return reply.code(204).send();
+  });
+  app.delete('/_sandbox/faults', async (_request, reply) => {
+    faults.clear();
+    return reply.code(204).send();
+  });
+  app.get('/_sandbox/invoices', async () => invoices);
+  app.get('/_sandbox/requests', async () => log.list());
+  app.get('/_sandbox/webhooks', async () => webhooks);
+  app.post('/_sandbox/reset', async (_request, reply) => {
+    reset();
+    return reply.code(204).send();
+  });
+
+  function reset() {
+    invoices = [];
+    webhooks = [];
+    faults.clear();
+    log.clear();
+  }
+
+  return {
+    app,
+    secret,
+    faults,
+    invoices: () => [...invoices],
+    webhooks: () => [...webhooks],
+    requests: () => log.list(),
+    reset,
+    releaseHeld: () => held.releaseAll(),
+  };
+}
+
+function checkPayload(body: any): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  if (!body || typeof body !== 'object') return [{ path: '(body)', message: 'must be an object' }];
+  if (typeof body.id !== 'string') problems.push({ path: 'id', message: 'is required' });
+  if (!Array.isArray(body.lines) || body.lines.length === 0) problems.push({ path: 'lines', message: 'must have at least one line' });
+  const money = /^-?\d+\.\d{2}$/;
+  for (const [i, line] of (Array.isArray(body.lines) ? body.lines : []).entries()) {
+    for (const field of ['netAmount', 'vatAmount'] as const) {
+      if (typeof line?.[field] !== 'string' || !money.test(line[field])) problems.push({ path: `lines[${i}].${field}`, message: 'must be a decimal string with 2 places' });
+    }
+    if (typeof line?.product?.code !== 'string') problems.push({ path: `lines[${i}].product.code`, message: 'is required' });
+  }
+  for (const field of ['net', 'vat', 'gross'] as const) {
+    if (typeof body.totals?.[field] !== 'string' || !money.test(body.totals[field])) problems.push({ path: `totals.${field}`, message: 'must be a decimal string with 2 places' });
+  }
+  if (problems.length === 0) {
+    const net = sum(body.lines.map((l: any) => dec(l.netAmount)));
+    const vat = sum(body.lines.map((l: any) => dec(l.vatAmount)));
+    if (!net.equals(dec(body.totals.net))) problems.push({ path: 'totals.net', message: `is not the sum of the lines (${net.toFixed(2)})` });
+    if (!vat.equals(dec(body.totals.vat))) problems.push({ path: 'totals.vat', message: `is not the sum of the lines (${vat.toFixed(2)})` });
+    if (!net.plus(vat).equals(dec(body.totals.gross))) problems.push({ path: 'totals.gross', message: 'is not net + vat' });
+  }
+  return problems;
+}
+
+export interface RunningGenericSandbox extends RunningSandbox {
+  /** Status events received at POST {url}/webhooks. */
+  webhooks(): ReceivedWebhook[];
+  readonly webhookUrl: string;
+}
+
+/** Starts the generic sandbox (port 4010 on 127.0.0.1 by default; 0 picks a free port). */
+export async function startGenericSandbox(options: GenericSandboxOptions = {}): Promise<RunningGenericSandbox> {
+  const sandbox = buildGenericSandbox(options);
+  const address = await sandbox.app.listen({ port: options.port ?? 4010, host: options.host ?? '127.0.0.1' });
+  const url = address.replace('localhost', '127.0.0.1');
+  return {
+    provider: 'generic',
+    url,
+    webhookUrl: `${url}/webhooks`,
+    credentials: { secret: sandbox.secret },
+    injectFault: (fault) => sandbox.faults.inject(fault),
+    clearFaults: () => sandbox.faults.clear(),
+    invoices: sandbox.invoices,
+    requests: sandbox.requests,
+    webhooks: sandbox.webhooks,
+    reset: sandbox.reset,
+    close: async () => {
+      sandbox.releaseHeld();
+      await sandbox.app.close();
+    },
+  };
+}
