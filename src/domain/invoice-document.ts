@@ -99,13 +99,15 @@ export const lineSchema = z
     context: lineContextSchema.nullish(),
   })
   .superRefine((line, ctx) => {
-    if (line.vatRate != null && (dec(line.vatRate).isNegative() || dec(line.vatRate).greaterThan(100))) {
+    // Runs even when a field failed above: only look at values that parsed.
+    const ok = (v: unknown): v is string => typeof v === 'string' && isDecimalString(v);
+    if (ok(line.vatRate) && (dec(line.vatRate).isNegative() || dec(line.vatRate).greaterThan(100))) {
       ctx.addIssue({ code: 'custom', path: ['vatRate'], message: 'must be a percentage between 0 and 100' });
     }
-    if (line.unitPrice != null && dec(line.unitPrice).isNegative()) {
+    if (ok(line.unitPrice) && dec(line.unitPrice).isNegative()) {
       ctx.addIssue({ code: 'custom', path: ['unitPrice'], message: 'must not be negative: put the sign in quantity' });
     }
-    if (line.bookedQuantity != null && line.adjustment != null) {
+    if (ok(line.bookedQuantity) && ok(line.adjustment) && ok(line.quantity)) {
       const expected = dec(line.bookedQuantity).plus(dec(line.adjustment));
       if (!expected.equals(dec(line.quantity))) {
         ctx.addIssue({
@@ -145,16 +147,17 @@ export const invoiceDocumentSchema = z
     notes: z.string().max(2000, 'must be at most 2000 characters').nullish(),
   })
   .superRefine((doc, ctx) => {
+    // Runs even when fields failed above (zod keeps going): guard every read.
     if (doc.type === 'credit_note' && !doc.creditedExternalId) {
       ctx.addIssue({ code: 'custom', path: ['creditedExternalId'], message: 'is required for a credit note: name the invoice it credits' });
     }
     if (doc.type === 'invoice' && doc.creditedExternalId) {
       ctx.addIssue({ code: 'custom', path: ['creditedExternalId'], message: 'is only allowed when type is "credit_note"' });
     }
-    if (doc.dueDate && doc.dueDate < doc.invoiceDate) {
+    if (typeof doc.dueDate === 'string' && typeof doc.invoiceDate === 'string' && doc.dueDate < doc.invoiceDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: `must not be before invoiceDate (${doc.invoiceDate})` });
     }
-    if (doc.period && doc.period.to < doc.period.from) {
+    if (typeof doc.period?.to === 'string' && typeof doc.period?.from === 'string' && doc.period.to < doc.period.from) {
       ctx.addIssue({ code: 'custom', path: ['period', 'to'], message: 'must not be before period.from' });
     }
   });

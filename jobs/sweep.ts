@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Scheduler } from '../src/queue/scheduler.js';
+import type { Store } from '../src/store/store.js';
+
+export interface SweepDeps {
+  store: Store;
+  scheduler: Scheduler;
+  clock: () => Date;
+  log: Logger;
+  batch?: number;
+}
+
+/**
+ * Puts every unfinished record and every pending webhook delivery back on its
+ * queue. Redis only schedules: if it was flushed, or down when an invoice was
+ * accepted, this is how nothing accepted is ever lost. Job ids come from the
+ * rows, so work already queued is not queued twice.
+ */
+export async function sweep(deps: SweepDeps): Promise<{ records: number; deliveries: number }> {
+  const batch = deps.batch ?? 500;
+  const now = deps.clock().getTime();
+  const records = await deps.store.repos.records.unfinished(batch);
+  for (const record of records) {
+    const delay = record.nextAttemptAt ? Math.max(0, record.nextAttemptAt.getTime() - now) : 0;
+    await deps.scheduler.scheduleSync(record.id, record.tenantId, record.scheduleSeq, delay);
+  }
+  const deliveries = await deps.store.repos.webhooks.due(batch);
+  for (const delivery of deliveries) {
+    const delay = Math.max(0, delivery.nextAttemptAt.getTime() - now);
+    await deps.scheduler.scheduleDelivery(delivery.id, delivery.attempts, delay);
+  }
+  return { records: records.length, deliveries: deliveries.length };
+}
+
+/** Runs the sweep now and then every `intervalMs`, never overlapping itself. */
+export function startSweeper(deps: SweepDeps, intervalMs: number): { stop(): Promise<void>; runNow(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const runNow = () => {
+    if (running) return running;
+    running = sweep(deps)
+      .then((r) => {
+        if (r.records || r.deliveries) deps.log.debug(r, 'sweep re-enqueued unfinished work');
+      })
+      .catch((err: unknown) => deps.log.warn({ err }, 'sweep failed; will try again'))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (!stopped) void runNow();
+  }, intervalMs);
+  timer.unref();
+  void runNow();
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

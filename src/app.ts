@@ -1,0 +1,84 @@
+import '@fastify/swagger';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { newId } from './domain/ids.js';
+import { ApiError } from './http/api-error.js';
+import type { AppDeps } from './app-deps.js';
+import { connectionRoutes } from './routes/connections.js';
+import { customerLinkRoutes } from './routes/customer-links.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { mappingRoutes } from './routes/product-mappings.js';
+import { opsRoutes } from './routes/ops.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { webhookRoutes } from './routes/webhook.js';
+
+/**
+ * Builds the HTTP app (no listen): tests use `inject()`, main.ts listens.
+ * zod validates every input (with messages that name the field); route
+ * schemas only document the API for /docs.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => `req_${newId()}`,
+    bodyLimit: 5 * 1024 * 1024,
+    ajv: { customOptions: { strict: false } },
+  }) as unknown as FastifyInstance;
+
+  // zod does the validating; the JSON schemas are for the OpenAPI document only.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).send(error.toBody());
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const code = (error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 413 ? 'body_too_large' : 'bad_request';
+      const message =
+        (error as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'The request body is empty; send a JSON document.'
+          : error instanceof SyntaxError || /JSON/.test(error.message)
+            ? `The request body is not valid JSON: ${error.message}`
+            : error.message;
+      return reply.code(status).send({ error: { code: code === 'bad_request' && /JSON/.test(message) ? 'invalid_json' : code, message } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal_error', message: `Something went wrong on our side; nothing you sent was lost. Quote request id ${request.id} when reporting it.` } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ledgerlink',
+        version: '0.1.0',
+        description: 'Posts the invoices hosts send into Procountor, Netvisor or any HTTP accounting endpoint, exactly once, and reports each status change back.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  tenantRoutes(app, deps);
+  connectionRoutes(app, deps);
+  webhookRoutes(app, deps);
+  invoiceRoutes(app, deps);
+  mappingRoutes(app, deps);
+  customerLinkRoutes(app, deps);
+  opsRoutes(app, deps);
+  return app;
+}

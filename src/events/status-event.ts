@@ -1,0 +1,43 @@
+import type { SyncRecord, SyncStatus } from '../store/records-repo.js';
+
+/** Statuses that are reported to the host. `syncing` is a working state and is only kept in the history. */
+export const EVENTFUL: ReadonlySet<SyncStatus> = new Set(['queued', 'retrying', 'in_doubt', 'synced', 'failed']);
+
+export interface StatusEvent {
+  type: string;
+  timestamp: string;
+  data: {
+    id: string;
+    externalId: string;
+    revision: number;
+    status: SyncStatus;
+    provider: string;
+    providerInvoiceId: string | null;
+    providerInvoiceNumber: string | null;
+    lastError: SyncRecord['lastError'];
+    warnings: SyncRecord['warnings'];
+    nextAttemptAt: string | null;
+    attempt: number;
+  };
+}
+
+/** The body of a status event (CONTRACT.md "Status events"). */
+export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
+  return {
+    type: `invoice.${record.status}`,
+    timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    data: {
+      id: record.id,
+      externalId: record.externalId,
+      revision: record.revision,
+      status: record.status,
+      provider: record.provider,
+      providerInvoiceId: record.providerInvoiceId,
+      providerInvoiceNumber: record.providerInvoiceNumber,
+      lastError: record.lastError,
+      warnings: record.warnings,
+      nextAttemptAt: record.nextAttemptAt ? record.nextAttemptAt.toISOString() : null,
+      attempt: record.attemptCount,
+    },
+  };
+}

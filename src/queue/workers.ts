@@ -1,0 +1,45 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { deliverEventProcessor, type DeliverDeps } from '../../jobs/deliver-event.js';
+import { syncInvoiceProcessor } from '../../jobs/sync-invoice.js';
+import type { SyncEngine } from '../sync/sync-engine.js';
+import { jobCatalog } from './catalog.js';
+
+export interface Workers {
+  /** Stops taking jobs, waits for the active ones, closes connections. */
+  close(): Promise<void>;
+  sync: Worker;
+  events: Worker;
+}
+
+export function startWorkers(options: {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  engine: SyncEngine;
+  deliver: DeliverDeps;
+  log: Logger;
+}): Workers {
+  const common = { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency };
+  const sync = new Worker(jobCatalog['sync-invoice'].queue, syncInvoiceProcessor(options.engine), {
+    ...common,
+    // The job's lock is renewed while it runs; the database lease is the real guard.
+    lockDuration: 60_000,
+  });
+  const events = new Worker(jobCatalog['deliver-event'].queue, deliverEventProcessor(options.deliver), {
+    ...common,
+    concurrency: Math.max(2, options.concurrency),
+    lockDuration: 30_000,
+  });
+  for (const worker of [sync, events]) {
+    worker.on('failed', (job, err) => options.log.warn({ err, jobId: job?.id, queue: worker.name }, 'job failed; it will be retried'));
+    worker.on('error', (err) => options.log.warn({ err, queue: worker.name }, 'worker error'));
+  }
+  return {
+    sync,
+    events,
+    async close() {
+      await Promise.all([sync.close(), events.close()]);
+    },
+  };
+}

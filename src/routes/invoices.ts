@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { invoiceDocumentSchema, PROVIDER_IDS } from '../domain/invoice-document.js';
+import { parseOr400 } from '../http/parse.js';
+import { STATUSES } from '../store/records-repo.js';
+import type { AppDeps } from '../app-deps.js';
+import { actorOf, requireRole, tenantOf } from './auth.js';
+
+const dateTime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date (YYYY-MM-DD) or an ISO 8601 time')
+  .transform((s) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s));
+
+const statusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(STATUSES, { error: `must be one or more of ${STATUSES.join(', ')}` })));
+
+export const listQuery = z.strictObject({
+  status: statusList.optional(),
+  provider: z.enum(PROVIDER_IDS).optional(),
+  from: dateTime.optional(),
+  to: dateTime.optional(),
+  cursor: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const bulkResyncBody = z.strictObject({
+  status: z.union([z.enum(STATUSES), z.array(z.enum(STATUSES))]).optional(),
+  provider: z.enum(PROVIDER_IDS).optional(),
+  from: dateTime.optional(),
+  to: dateTime.optional(),
+});
+
+/** Host and finance routes: intake, preview, records, resync. */
+export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const auth = { adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys };
+  const host = requireRole(auth, 'host');
+  const reader = requireRole(auth, 'host', 'finance');
+  const finance = requireRole(auth, 'finance');
+  const documentSchema = deps.docs.schema(invoiceDocumentSchema);
+
+  app.post(
+    '/v1/invoices',
+    { preHandler: host, schema: { tags: ['invoices'], summary: 'Accept an invoice for sync (202; 200 when already accepted)', body: documentSchema } },
+    async (request, reply) => {
+      const header = request.headers['idempotency-key'];
+      const result = await deps.invoices.accept(tenantOf(request), request.body, Array.isArray(header) ? header[0] : header);
+      const { record } = result;
+      return reply
+        .code(result.statusCode)
+        .header('location', `/v1/invoices/${record.id}`)
+        .send({ id: record.id, status: record.status, externalId: record.externalId, revision: record.revision, provider: record.provider, reference: record.reference, referenceNumber: record.referenceNumber, totals: record.totals, warnings: record.warnings });
+    },
+  );
+
+  app.post(
+    '/v1/invoices/preview',
+    { preHandler: reader, schema: { tags: ['invoices'], summary: 'Validate and resolve without posting anything', body: documentSchema } },
+    async (request) => deps.invoices.preview(tenantOf(request), request.body),
+  );
+
+  app.get('/v1/invoices', { preHandler: reader, schema: { tags: ['invoices'], summary: 'List sync records, newest first' } }, async (request) => {
+    const q = parseOr400(listQuery, request.query);
+    return deps.invoices.list(
+      tenantOf(request),
+      { ...(q.status ? { status: q.status } : {}), ...(q.provider ? { provider: q.provider } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) },
+      { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/invoices/:id', { preHandler: reader, schema: { tags: ['invoices'], summary: 'One sync record with attempts, history and events' } }, async (request) =>
+    deps.invoices.detail(tenantOf(request), request.params.id),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/invoices/:id/resync',
+    { preHandler: finance, schema: { tags: ['invoices'], summary: 'Sync again (never creates a second copy)' } },
+    async (request, reply) => {
+      const record = await deps.invoices.resync(tenantOf(request), request.params.id, actorOf(request));
+      return reply.code(202).send({ id: record.id, status: record.status });
+    },
+  );
+
+  app.post(
+    '/v1/invoices/resync',
+    { preHandler: finance, schema: { tags: ['invoices'], summary: 'Resync every record matching a filter (default: failed)', body: deps.docs.schema(bulkResyncBody) } },
+    async (request, reply) => {
+      const body = parseOr400(bulkResyncBody, request.body ?? {});
+      const status = body.status === undefined ? undefined : Array.isArray(body.status) ? body.status : [body.status];
+      const count = await deps.invoices.bulkResync(
+        tenantOf(request),
+        { ...(status ? { status } : {}), ...(body.provider ? { provider: body.provider } : {}), ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) },
+        actorOf(request),
+      );
+      return reply.code(202).send({ count });
+    },
+  );
+}

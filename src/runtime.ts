@@ -1,0 +1,159 @@
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { startSweeper } from '../jobs/sweep.js';
+import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
+import { buildApp } from './app.js';
+import { docSchema, type AppDeps } from './app-deps.js';
+import type { UrlPolicy } from './http/url-guard.js';
+import { Metrics } from './ops/metrics.js';
+import { BullScheduler } from './queue/scheduler.js';
+import { startWorkers, type Workers } from './queue/workers.js';
+import type { Database } from './store/database.js';
+import { SecretBox } from './store/secret-box.js';
+import { Store } from './store/store.js';
+import { InvoiceService } from './sync/invoice-service.js';
+import { SyncEngine } from './sync/sync-engine.js';
+import { newId } from './domain/ids.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface RuntimeOptions {
+  role: Role;
+  db: Database;
+  redisUrl: string;
+  /** BullMQ prefix and the prefix of every other Redis key. */
+  queuePrefix: string;
+  adminToken: string;
+  masterKey: string;
+  urlPolicy: UrlPolicy;
+  log: Logger;
+  concurrency?: number;
+  sweepIntervalMs?: number;
+  registry?: ProviderRegistry;
+  clock?: () => Date;
+  metrics?: Metrics;
+  /** Sync lease (ms); tests shorten it to simulate crashed workers. */
+  leaseMs?: number;
+}
+
+export interface Runtime {
+  app: FastifyInstance | null;
+  store: Store;
+  scheduler: BullScheduler;
+  engine: SyncEngine;
+  invoices: InvoiceService;
+  metrics: Metrics;
+  redis: Redis;
+  workers: Workers | null;
+  sweepNow(): Promise<void>;
+  /** Graceful: stop taking work, finish what is active, close connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires ledgerlink together: store, Redis, queues, engine, HTTP app and
+ * workers, as the role asks. main.ts and the end-to-end tests both use it,
+ * so what the tests run is what users run.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log;
+  const store = new Store(options.db);
+  const registry = options.registry ?? defaultRegistry;
+  const secretBox = new SecretBox(options.masterKey);
+  const metrics = options.metrics ?? new Metrics();
+  const redisPrefix = `${options.queuePrefix}:`;
+  // Caches, rate limits and locks shared by all workers.
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  redis.on('error', (err) => log.debug({ err }, 'redis connection error'));
+  // Producer connection: fail fast when Redis is away (the sweep catches up), never hang a request.
+  const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  queueRedis.on('error', (err) => log.debug({ err }, 'redis (queue) connection error'));
+  const scheduler = new BullScheduler(queueRedis, options.queuePrefix);
+
+  const invoices = new InvoiceService({ store, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
+  const engine = new SyncEngine({
+    store,
+    scheduler,
+    registry,
+    resolver: invoices,
+    secretBox,
+    redis,
+    redisPrefix,
+    urlPolicy: options.urlPolicy,
+    clock,
+    log,
+    workerId: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
+    metrics: metrics.sync,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+  });
+
+  let app: FastifyInstance | null = null;
+  if (options.role !== 'worker') {
+    const deps: AppDeps = {
+      store,
+      scheduler,
+      queueDepth: () => scheduler.depth(),
+      redis,
+      redisPrefix,
+      registry,
+      secretBox,
+      invoices,
+      metrics,
+      adminToken: options.adminToken,
+      urlPolicy: options.urlPolicy,
+      clock,
+      log,
+      docs: { schema: docSchema },
+    };
+    app = await buildApp(deps);
+  }
+
+  let workers: Workers | null = null;
+  let sweeper: ReturnType<typeof startSweeper> | null = null;
+  let workerRedis: Redis | null = null;
+  if (options.role !== 'api') {
+    workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    workerRedis.on('error', (err) => log.debug({ err }, 'redis (worker) connection error'));
+    workers = startWorkers({
+      connection: workerRedis,
+      prefix: options.queuePrefix,
+      concurrency: options.concurrency ?? 8,
+      engine,
+      deliver: {
+        store,
+        secretBox,
+        scheduler,
+        urlPolicy: options.urlPolicy,
+        clock,
+        log,
+        onResult: (result) => metrics.webhookDeliveries.inc({ result }),
+      },
+      log,
+    });
+    sweeper = startSweeper({ store, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
+  }
+
+  return {
+    app,
+    store,
+    scheduler,
+    engine,
+    invoices,
+    metrics,
+    redis,
+    workers,
+    sweepNow: async () => {
+      if (sweeper) await sweeper.runNow();
+    },
+    async close() {
+      if (app) await app.close();
+      await sweeper?.stop();
+      await workers?.close();
+      await scheduler.close().catch(() => undefined);
+      for (const r of [redis, queueRedis, workerRedis]) r?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Database } from './database.js';
+import { initial } from './migrations/001-initial.js';
+
+/** Ordered, append-only. Never edit one that has shipped: add the next. */
+export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [{ id: '001-initial', sql: initial }];
+
+// Any constant works: it only has to be the same in every ledgerlink process.
+const MIGRATION_LOCK = 7_318_204;
+
+/**
+ * Applies pending migrations at start. An advisory lock makes concurrent starts
+ * (several API and worker processes) wait for one another instead of racing.
+ */
+export async function migrate(db: Database): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())`);
+    const done = new Set((await tx.query<{ id: string }>('select id from schema_migrations')).map((r) => r.id));
+    const applied: string[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migrations (id) values ($1)', [migration.id]);
+      applied.push(migration.id);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,351 @@
+import { one, type Queryable } from './database.js';
+import type { SyncWarning } from '../../providers/types.js';
+import type { Totals } from '../domain/resolved-invoice.js';
+
+export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed'] as const;
+export type SyncStatus = (typeof STATUSES)[number];
+/** Statuses whose record still has work to do; the sweep re-enqueues them. */
+export const UNFINISHED: readonly SyncStatus[] = ['queued', 'syncing', 'retrying', 'in_doubt'];
+
+export interface RecordError {
+  code: string;
+  category: string;
+  message: string;
+  details?: Array<{ path: string; message: string; providerCode?: string }>;
+  status?: number;
+}
+
+export interface SyncRecord {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  revision: number;
+  idempotencyKey: string | null;
+  bodyHash: string;
+  document: Record<string, any>;
+  provider: string;
+  type: 'invoice' | 'credit_note';
+  status: SyncStatus;
+  reference: string;
+  referenceNumber: string;
+  providerInvoiceId: string | null;
+  providerInvoiceNumber: string | null;
+  providerState: string | null;
+  totals: Totals;
+  resolved: Record<string, any> | null;
+  warnings: SyncWarning[];
+  lastError: RecordError | null;
+  attemptCount: number;
+  /** attemptCount when the retry budget last started (a resync starts a new one). */
+  retryBase: number;
+  scheduleSeq: number;
+  nextAttemptAt: Date | null;
+  inDoubtSince: Date | null;
+  /** A create request may have reached the provider and no answer settled it. */
+  createSent: boolean;
+  firstSentAt: Date | null;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  syncedAt: Date | null;
+}
+
+export function toRecord(row: any): SyncRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    externalId: row.external_id,
+    revision: Number(row.revision),
+    idempotencyKey: row.idempotency_key,
+    bodyHash: row.body_hash,
+    document: row.document,
+    provider: row.provider,
+    type: row.type,
+    status: row.status,
+    reference: row.reference,
+    referenceNumber: row.reference_number,
+    providerInvoiceId: row.provider_invoice_id,
+    providerInvoiceNumber: row.provider_invoice_number,
+    providerState: row.provider_state,
+    totals: row.totals,
+    resolved: row.resolved,
+    warnings: row.warnings ?? [],
+    lastError: row.last_error,
+    attemptCount: Number(row.attempt_count),
+    retryBase: Number(row.retry_base),
+    scheduleSeq: Number(row.schedule_seq),
+    nextAttemptAt: row.next_attempt_at,
+    inDoubtSince: row.in_doubt_since,
+    createSent: row.create_sent,
+    firstSentAt: row.first_sent_at,
+    leaseOwner: row.lease_owner,
+    leaseUntil: row.lease_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    syncedAt: row.synced_at,
+  };
+}
+
+export interface NewRecord {
+  id: string;
+  tenantId: string;
+  externalId: string;
+  revision: number;
+  idempotencyKey: string | null;
+  bodyHash: string;
+  document: Record<string, unknown>;
+  provider: string;
+  type: string;
+  reference: string;
+  referenceNumber: string;
+  totals: Totals;
+  resolved: unknown;
+  warnings: SyncWarning[];
+}
+
+export interface RecordFilter {
+  status?: SyncStatus[];
+  provider?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** Fields the sync engine changes together with a status. */
+export interface RecordPatch {
+  providerInvoiceId?: string | null;
+  providerInvoiceNumber?: string | null;
+  providerState?: string | null;
+  lastError?: RecordError | null;
+  warnings?: SyncWarning[];
+  resolved?: unknown;
+  totals?: Totals;
+  nextAttemptAt?: Date | null;
+  inDoubtSince?: Date | null;
+  createSent?: boolean;
+  syncedAt?: Date | null;
+}
+
+const patchColumns: Record<keyof RecordPatch, { column: string; json?: boolean }> = {
+  providerInvoiceId: { column: 'provider_invoice_id' },
+  providerInvoiceNumber: { column: 'provider_invoice_number' },
+  providerState: { column: 'provider_state' },
+  lastError: { column: 'last_error', json: true },
+  warnings: { column: 'warnings', json: true },
+  resolved: { column: 'resolved', json: true },
+  totals: { column: 'totals', json: true },
+  nextAttemptAt: { column: 'next_attempt_at' },
+  inDoubtSince: { column: 'in_doubt_since' },
+  createSent: { column: 'create_sent' },
+  syncedAt: { column: 'synced_at' },
+};
+
+export class RecordsRepo {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Inserts a record unless one exists for (tenant, externalId, revision) or
+   * (tenant, idempotency key). Returns null when it already existed.
+   */
+  async insert(r: NewRecord): Promise<SyncRecord | null> {
+    const row = await one<any>(
+      this.db,
+      `insert into sync_records (id, tenant_id, external_id, revision, idempotency_key, body_hash, document, provider, type,
+                                 status, reference, reference_number, totals, resolved, warnings)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $12, $13, $14)
+       on conflict do nothing
+       returning *`,
+      [
+        r.id,
+        r.tenantId,
+        r.externalId,
+        r.revision,
+        r.idempotencyKey,
+        r.bodyHash,
+        JSON.stringify(r.document),
+        r.provider,
+        r.type,
+        r.reference,
+        r.referenceNumber,
+        JSON.stringify(r.totals),
+        JSON.stringify(r.resolved),
+        JSON.stringify(r.warnings),
+      ],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  async get(tenantId: string, id: string): Promise<SyncRecord | null> {
+    const row = await one<any>(this.db, 'select * from sync_records where tenant_id = $1 and id = $2', [tenantId, id]);
+    return row ? toRecord(row) : null;
+  }
+
+  async getById(id: string): Promise<SyncRecord | null> {
+    const row = await one<any>(this.db, 'select * from sync_records where id = $1', [id]);
+    return row ? toRecord(row) : null;
+  }
+
+  async findByNaturalKey(tenantId: string, externalId: string, revision: number): Promise<SyncRecord | null> {
+    const row = await one<any>(this.db, 'select * from sync_records where tenant_id = $1 and external_id = $2 and revision = $3', [
+      tenantId,
+      externalId,
+      revision,
+    ]);
+    return row ? toRecord(row) : null;
+  }
+
+  async findByIdempotencyKey(tenantId: string, key: string): Promise<SyncRecord | null> {
+    const row = await one<any>(this.db, 'select * from sync_records where tenant_id = $1 and idempotency_key = $2', [tenantId, key]);
+    return row ? toRecord(row) : null;
+  }
+
+  /** The newest synced revision of an invoice (what a credit note credits). */
+  async latestSynced(tenantId: string, externalId: string): Promise<SyncRecord | null> {
+    const row = await one<any>(
+      this.db,
+      `select * from sync_records where tenant_id = $1 and external_id = $2 and status = 'synced' order by revision desc limit 1`,
+      [tenantId, externalId],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  /** Newest first; the cursor is the last id of the previous page (ids sort by creation time). */
+  async list(tenantId: string, filter: RecordFilter, page: { limit: number; before?: string }): Promise<SyncRecord[]> {
+    const where = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    addFilter(filter, where, params);
+    if (page.before) {
+      params.push(page.before);
+      where.push(`id < $${params.length}`);
+    }
+    params.push(page.limit);
+    const rows = await this.db.query<any>(
+      `select * from sync_records where ${where.join(' and ')} order by id desc limit $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async ids(tenantId: string, filter: RecordFilter, limit: number): Promise<string[]> {
+    const where = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    addFilter(filter, where, params);
+    params.push(limit);
+    const rows = await this.db.query<{ id: string }>(
+      `select id from sync_records where ${where.join(' and ')} order by id limit $${params.length}`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Takes the record for one worker: only when it has work to do and nobody
+   * holds a live lease. This is what keeps two workers (say, after Redis lost a
+   * job and the sweep re-enqueued it) from syncing one record at once.
+   */
+  async claim(id: string, owner: string, leaseMs: number): Promise<SyncRecord | null> {
+    const row = await one<any>(
+      this.db,
+      `update sync_records
+          set lease_owner = $2, lease_until = now() + ($3::text || ' milliseconds')::interval
+        where id = $1
+          and status in ('queued', 'syncing', 'retrying', 'in_doubt')
+          and (lease_until is null or lease_until < now() or lease_owner = $2)
+        returning *`,
+      [id, owner, leaseMs],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `update sync_records set lease_until = now() + ($3::text || ' milliseconds')::interval
+        where id = $1 and lease_owner = $2 returning id`,
+      [id, owner, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    await this.db.query('update sync_records set lease_owner = null, lease_until = null where id = $1 and lease_owner = $2', [id, owner]);
+  }
+
+  /** Sets a new status (and fields that go with it); returns the updated record. */
+  async setStatus(id: string, status: SyncStatus, patch: RecordPatch = {}, options: { resetRetries?: boolean } = {}): Promise<SyncRecord> {
+    const sets = ['status = $2', 'updated_at = now()'];
+    if (options.resetRetries) sets.push('retry_base = attempt_count');
+    const params: unknown[] = [id, status];
+    for (const [key, value] of Object.entries(patch) as Array<[keyof RecordPatch, unknown]>) {
+      if (value === undefined) continue;
+      const spec = patchColumns[key];
+      params.push(spec.json && value !== null ? JSON.stringify(value) : value);
+      sets.push(`${spec.column} = $${params.length}`);
+    }
+    const row = await one<any>(this.db, `update sync_records set ${sets.join(', ')} where id = $1 returning *`, params);
+    if (!row) throw new Error(`sync record ${id} not found`);
+    return toRecord(row);
+  }
+
+  /** Marks that a create is about to be sent: from now on, the next step after any failure is a lookup. */
+  async markCreateSent(id: string): Promise<void> {
+    await this.db.query(
+      'update sync_records set create_sent = true, first_sent_at = coalesce(first_sent_at, now()), updated_at = now() where id = $1',
+      [id],
+    );
+  }
+
+  async bumpAttempt(id: string): Promise<number> {
+    const row = await one<{ attempt_count: number }>(
+      this.db,
+      'update sync_records set attempt_count = attempt_count + 1 where id = $1 returning attempt_count',
+      [id],
+    );
+    return Number(row!.attempt_count);
+  }
+
+  /** A new scheduling generation: the job id for the next run of this record. */
+  async bumpSchedule(id: string): Promise<number> {
+    const row = await one<{ schedule_seq: number }>(
+      this.db,
+      'update sync_records set schedule_seq = schedule_seq + 1 where id = $1 returning schedule_seq',
+      [id],
+    );
+    return Number(row!.schedule_seq);
+  }
+
+  /** Unfinished records whose lease is free, oldest first (the sweep's work list). */
+  async unfinished(limit: number): Promise<SyncRecord[]> {
+    const rows = await this.db.query<any>(
+      `select * from sync_records
+        where status in ('queued', 'syncing', 'retrying', 'in_doubt')
+          and (lease_until is null or lease_until < now())
+        order by coalesce(next_attempt_at, created_at) limit $1`,
+      [limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async countByStatus(): Promise<Array<{ provider: string; status: string; count: number }>> {
+    const rows = await this.db.query<any>('select provider, status, count(*)::int as count from sync_records group by provider, status');
+    return rows.map((r) => ({ provider: r.provider, status: r.status, count: Number(r.count) }));
+  }
+}
+
+function addFilter(filter: RecordFilter, where: string[], params: unknown[]): void {
+  if (filter.status?.length) {
+    params.push(filter.status);
+    where.push(`status = any($${params.length})`);
+  }
+  if (filter.provider) {
+    params.push(filter.provider);
+    where.push(`provider = $${params.length}`);
+  }
+  if (filter.from) {
+    params.push(filter.from);
+    where.push(`created_at >= $${params.length}`);
+  }
+  if (filter.to) {
+    params.push(filter.to);
+    where.push(`created_at < $${params.length}`);
+  }
+}

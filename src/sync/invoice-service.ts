@@ -1,0 +1,372 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { finnishReferenceFromBase } from '../domain/finnish/reference-number.js';
+import { newId, referenceFor } from '../domain/ids.js';
+import { parseInvoiceDocument, type InvoiceDocument, type Problem } from '../domain/invoice-document.js';
+import { ApiError } from '../http/api-error.js';
+import type { UrlPolicy } from '../http/url-guard.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Scheduler } from '../queue/scheduler.js';
+import type { RecordFilter, SyncRecord, SyncStatus } from '../store/records-repo.js';
+import type { SecretBox } from '../store/secret-box.js';
+import type { Repos, Store } from '../store/store.js';
+import { newDeliveryFor } from '../events/outbox.js';
+import { ProviderError } from '../../providers/errors/provider-error.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
+import type { CustomerResolution, SyncWarning } from '../../providers/types.js';
+import { loadConnection, type LoadedConnection } from './connection-store.js';
+import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
+import { buildProviderContext } from './provider-context-factory.js';
+import { recordDetail, recordSummary } from './record-view.js';
+import { resolveInvoice } from './resolve-invoice.js';
+import { afterCommit, transition } from './transitions.js';
+
+export interface InvoiceServiceDeps {
+  store: Store;
+  scheduler: Scheduler;
+  registry: ProviderRegistry;
+  secretBox: SecretBox;
+  redis: Redis;
+  redisPrefix: string;
+  urlPolicy: UrlPolicy;
+  clock: () => Date;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+export type AcceptResult = { statusCode: 200 | 202; record: SyncRecord };
+
+/** Statuses a finance person may resync; `synced` never is (that would be a second copy). */
+export const RESYNCABLE: readonly SyncStatus[] = ['failed', 'retrying', 'in_doubt'];
+
+/** Key order-independent JSON, so the same document always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Invoices from intake to resync: accepts documents (committed before the 202,
+ * idempotent on (externalId, revision) and Idempotency-Key), previews them
+ * without writing anything, shows records, and resyncs them without ever
+ * creating a second copy at the provider.
+ */
+export class InvoiceService implements InvoiceResolver {
+  constructor(private readonly deps: InvoiceServiceDeps) {}
+
+  private count(result: 'accepted' | 'duplicate' | 'conflict' | 'rejected') {
+    this.deps.metrics?.intake.inc({ result });
+  }
+
+  async accept(tenantId: string, body: unknown, idempotencyKey: string | undefined): Promise<AcceptResult> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      this.count('rejected');
+      throw ApiError.badInput([{ path: 'Idempotency-Key', code: 'invalid_header', message: 'must be 1–255 visible ASCII characters' }]);
+    }
+    const parsed = parseInvoiceDocument(body);
+    if (!parsed.ok) {
+      this.count('rejected');
+      throw ApiError.badInput(parsed.problems, `The invoice has ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}: ${parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`);
+    }
+    const document = parsed.document;
+    const bodyHash = createHash('sha256').update(canonicalJson(document)).digest('hex');
+    const repos = this.deps.store.repos;
+
+    const existing = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
+    if (existing) return existing;
+
+    const provider = await this.chooseProvider(repos, tenantId, document);
+    const connection = await repos.connections.get(tenantId, provider);
+    const recordId = newId(this.deps.clock());
+    const reference = referenceFor(recordId);
+    const referenceNumber = document.referenceNumber ?? finnishReferenceFromBase(String(1000 + (await repos.tenants.nextReferenceSeq(tenantId))));
+    const resolved = await resolveInvoice(repos, {
+      tenantId,
+      recordId,
+      reference,
+      referenceNumber,
+      document,
+      paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
+      createDefaults: true,
+    });
+    if (resolved.problems.length) {
+      this.count('rejected');
+      throw ApiError.badInput(resolved.problems, `The invoice has ${resolved.problems.length} problem${resolved.problems.length === 1 ? '' : 's'}: ${resolved.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`);
+    }
+
+    const outcome = await this.deps.store.transaction(async (tx) => {
+      const record = await tx.records.insert({
+        id: recordId,
+        tenantId,
+        externalId: document.externalId,
+        revision: document.revision,
+        idempotencyKey: idempotencyKey ?? null,
+        bodyHash,
+        document: document as unknown as Record<string, unknown>,
+        provider,
+        type: document.type,
+        reference,
+        referenceNumber: resolved.invoice.referenceNumber,
+        totals: resolved.invoice.totals,
+        resolved: resolved.invoice,
+        warnings: resolved.warnings,
+      });
+      if (!record) return null;
+      await tx.history.add(record.id, 'queued', 'accepted', null);
+      const deliveryId = await newDeliveryFor(tx, record, this.deps.clock());
+      const generation = await tx.records.bumpSchedule(record.id);
+      return { record, deliveryIds: deliveryId ? [deliveryId] : [], generation };
+    });
+    if (!outcome) {
+      // Lost a race with an identical post: answer as the winner did.
+      const again = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
+      if (again) return again;
+      throw new ApiError(409, 'revision_conflict', `Invoice ${document.externalId} revision ${document.revision} was accepted concurrently; fetch it and retry.`);
+    }
+    await withTimeout(afterCommit(this.deps.scheduler, outcome, 0), 2000).catch((err: unknown) => {
+      // Accepted and committed: the sweep will put it on the queue once Redis is back.
+      this.deps.log.warn({ err, recordId }, 'could not enqueue the sync job; the sweep will');
+    });
+    this.count('accepted');
+    return { statusCode: 202, record: outcome.record };
+  }
+
+  private async existing(repos: Repos, tenantId: string, document: InvoiceDocument, key: string | undefined, bodyHash: string): Promise<AcceptResult | null> {
+    const byKey = key ? await repos.records.findByIdempotencyKey(tenantId, key) : null;
+    const byNatural = await repos.records.findByNaturalKey(tenantId, document.externalId, document.revision);
+    const found = byKey ?? byNatural;
+    if (!found) return null;
+    if (found.bodyHash === bodyHash && (!byKey || !byNatural || byKey.id === byNatural.id)) {
+      this.count('duplicate');
+      return { statusCode: 200, record: found };
+    }
+    this.count('conflict');
+    const why = byKey && byKey.id !== byNatural?.id && (byKey.externalId !== document.externalId || byKey.revision !== document.revision)
+      ? `Idempotency-Key "${key}" was already used for invoice ${byKey.externalId} revision ${byKey.revision}`
+      : `Invoice ${found.externalId} revision ${found.revision} was already accepted with different content`;
+    throw new ApiError(409, 'revision_conflict', `${why}. To change an invoice, post it again with a higher revision.`, [
+      { path: 'revision', code: 'revision_conflict', message: `revision ${found.revision} is taken; existing record ${found.id} is ${found.status}`, id: found.id },
+    ]);
+  }
+
+  private async chooseProvider(repos: Repos, tenantId: string, document: InvoiceDocument): Promise<string> {
+    const connections = await repos.connections.list(tenantId);
+    if (document.provider) {
+      if (!connections.some((c) => c.provider === document.provider)) {
+        this.count('rejected');
+        throw ApiError.badInput([
+          {
+            path: 'provider',
+            code: 'no_connection',
+            message: `names ${document.provider}, but the tenant has no ${document.provider} connection; an admin must create it with PUT /v1/connections/${document.provider}`,
+          },
+        ]);
+      }
+      return document.provider;
+    }
+    if (connections.length === 1) return connections[0]!.provider;
+    this.count('rejected');
+    throw ApiError.badInput([
+      {
+        path: 'provider',
+        code: connections.length === 0 ? 'no_connection' : 'provider_required',
+        message:
+          connections.length === 0
+            ? 'is missing and the tenant has no connection; an admin must create one with PUT /v1/connections/{provider}'
+            : `is required: the tenant has connections to ${connections.map((c) => c.provider).join(' and ')}`,
+      },
+    ]);
+  }
+
+  /** The InvoiceResolver the sync engine uses: the same resolution as intake, with today's mappings. */
+  async resolveForSync(repos: Repos, record: SyncRecord, connection: LoadedConnection): Promise<Resolution> {
+    const parsed = parseInvoiceDocument(record.document);
+    if (!parsed.ok) return { invoice: record.resolved as never, problems: parsed.problems, warnings: [] };
+    return resolveInvoice(repos, {
+      tenantId: record.tenantId,
+      recordId: record.id,
+      reference: record.reference,
+      referenceNumber: record.referenceNumber,
+      document: parsed.document,
+      paymentTermDays: numberSetting(connection.settings.paymentTermDays),
+      createDefaults: true,
+    });
+  }
+
+  /** Validates and resolves without writing anything or posting anywhere. */
+  async preview(tenantId: string, body: unknown) {
+    const parsed = parseInvoiceDocument(body);
+    const empty = { net: '0.00', vat: '0.00', gross: '0.00' };
+    if (!parsed.ok) return { valid: false, problems: parsed.problems, warnings: [], customer: null, lines: [], totals: empty };
+    const document = parsed.document;
+    const repos = this.deps.store.repos;
+    const problems: Problem[] = [];
+    const warnings: SyncWarning[] = [];
+    let provider: string | null = null;
+    try {
+      provider = await this.chooseProvider(repos, tenantId, document);
+    } catch (error) {
+      if (error instanceof ApiError && Array.isArray(error.details)) problems.push(...(error.details as Problem[]));
+      else throw error;
+    }
+    const connection = provider ? await loadConnection(repos, this.deps.secretBox, tenantId, provider) : null;
+    const recordId = 'preview';
+    const resolved = await resolveInvoice(repos, {
+      tenantId,
+      recordId,
+      reference: referenceFor(recordId),
+      referenceNumber: document.referenceNumber ?? '(generated when accepted)',
+      document,
+      paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
+      createDefaults: false,
+    });
+    problems.push(...resolved.problems);
+    warnings.push(...resolved.warnings);
+    let customer: (CustomerResolution & { provider: string }) | null = null;
+    if (provider && connection) {
+      customer = await this.previewCustomer(provider, connection, resolved.invoice, problems, warnings);
+    }
+    return {
+      valid: problems.length === 0,
+      problems,
+      warnings,
+      provider,
+      customer,
+      lines: resolved.invoice.lines.map((l) => ({
+        index: l.index,
+        kind: l.kind,
+        description: l.description,
+        product: { code: l.product.code, name: l.product.name, unit: l.product.unit },
+        resolvedFrom: l.resolvedFrom,
+        quantity: l.quantity,
+        unit: l.unit,
+        unitPrice: l.unitPrice,
+        priceSource: l.priceSource,
+        vatRate: l.vatRate,
+        vatTreatment: l.vatTreatment,
+        netAmount: l.netAmount,
+        vatAmount: l.vatAmount,
+        grossAmount: l.grossAmount,
+      })),
+      totals: resolved.invoice.totals,
+      dueDate: resolved.invoice.dueDate,
+      referenceNumber: document.referenceNumber ? resolved.invoice.referenceNumber : null,
+    };
+  }
+
+  private async previewCustomer(
+    providerId: string,
+    connection: LoadedConnection,
+    invoice: Resolution['invoice'],
+    problems: Problem[],
+    warnings: SyncWarning[],
+  ): Promise<(CustomerResolution & { provider: string }) | null> {
+    const provider = this.deps.registry[providerId as keyof ProviderRegistry];
+    if (!provider) return null;
+    const { ctx } = buildProviderContext(
+      { repos: this.deps.store.repos, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, urlPolicy: this.deps.urlPolicy, clock: this.deps.clock, log: this.deps.log },
+      connection,
+      { providerName: provider.displayName },
+    );
+    try {
+      return { provider: providerId, ...(await provider.resolveCustomer(ctx, invoice, { dryRun: true })) };
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.category === 'validation') {
+        problems.push({ path: error.details[0]?.path ?? 'customer', code: error.code, message: error.message });
+      } else {
+        warnings.push({ code: 'customer_not_checked', path: 'customer', message: `could not check the customer in ${provider.displayName}: ${error.message}` });
+      }
+      return null;
+    }
+  }
+
+  async detail(tenantId: string, id: string) {
+    const repos = this.deps.store.repos;
+    const record = await repos.records.get(tenantId, id);
+    if (!record) throw ApiError.notFound(`Invoice record ${id}`);
+    const [attempts, history, deliveries] = await Promise.all([repos.attempts.list(id), repos.history.list(id), repos.webhooks.deliveriesFor(id)]);
+    return recordDetail(record, attempts, history, deliveries);
+  }
+
+  async list(tenantId: string, filter: RecordFilter, page: { limit: number; cursor?: string }) {
+    const rows = await this.deps.store.repos.records.list(tenantId, filter, { limit: page.limit + 1, ...(page.cursor ? { before: page.cursor } : {}) });
+    const items = rows.slice(0, page.limit);
+    return { items: items.map(recordSummary), nextCursor: rows.length > page.limit ? items[items.length - 1]!.id : null };
+  }
+
+  /**
+   * Syncs a record again. The engine's rule still holds: if a create may have
+   * reached the provider, the next step is a lookup, so this never makes a
+   * second copy. A synced record is refused.
+   */
+  async resync(tenantId: string, id: string, actor: string): Promise<SyncRecord> {
+    const repos = this.deps.store.repos;
+    const record = await repos.records.get(tenantId, id);
+    if (!record) throw ApiError.notFound(`Invoice record ${id}`);
+    if (record.status === 'synced') {
+      throw new ApiError(
+        409,
+        'already_synced',
+        `Invoice ${record.externalId} revision ${record.revision} is already in ${record.provider} (id ${record.providerInvoiceId}${record.providerInvoiceNumber ? `, number ${record.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
+      );
+    }
+    if (!RESYNCABLE.includes(record.status)) return record;
+    await repos.audit.record({ tenantId, actor, action: 'invoice.resync', target: id, details: { from: record.status } });
+    return (await this.restart(record)).record;
+  }
+
+  async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<number> {
+    const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
+    if (!statuses.length) return 0;
+    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    let count = 0;
+    for (const id of ids) {
+      const record = await this.deps.store.repos.records.get(tenantId, id);
+      if (!record || !RESYNCABLE.includes(record.status)) continue;
+      await this.restart(record);
+      count += 1;
+    }
+    await this.deps.store.repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count } });
+    return count;
+  }
+
+  private restart(record: SyncRecord) {
+    // In doubt stays in doubt (the lookup comes first); the rest start over as queued.
+    const status: SyncStatus = record.status === 'in_doubt' ? 'in_doubt' : 'queued';
+    return transition(this.deps, record.id, status, {
+      patch: { nextAttemptAt: null, ...(status === 'queued' ? { lastError: null } : {}) },
+      message: 'resync requested',
+      runAfterMs: 0,
+      resetRetries: true,
+    });
+  }
+}
+
+function numberSetting(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+

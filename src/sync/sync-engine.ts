@@ -1,0 +1,279 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ResolvedInvoice } from '../domain/resolved-invoice.js';
+import type { UrlPolicy } from '../http/url-guard.js';
+import type { Scheduler } from '../queue/scheduler.js';
+import type { AttemptOutcome, AttemptStep } from '../store/attempts-repo.js';
+import type { RecordError, SyncRecord } from '../store/records-repo.js';
+import type { SecretBox } from '../store/secret-box.js';
+import type { Store } from '../store/store.js';
+import { ProviderError } from '../../providers/errors/provider-error.js';
+import { ProviderValidationError } from '../../providers/errors/validation-error.js';
+import type { Exchange } from '../../providers/http/outbound-http.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
+import type { ProviderInvoice, SyncWarning } from '../../providers/types.js';
+import { classifyFailure } from './classify-failure.js';
+import { loadConnection } from './connection-store.js';
+import type { InvoiceResolver } from './invoice-resolver.js';
+import { buildProviderContext } from './provider-context-factory.js';
+import { transition } from './transitions.js';
+
+export interface SyncEngineDeps {
+  store: Store;
+  scheduler: Scheduler;
+  registry: ProviderRegistry;
+  resolver: InvoiceResolver;
+  secretBox: SecretBox;
+  redis: Redis;
+  redisPrefix: string;
+  urlPolicy: UrlPolicy;
+  clock: () => Date;
+  log: Logger;
+  /** Identifies this worker in leases and attempts. */
+  workerId: string;
+  leaseMs?: number;
+  random?: () => number;
+  metrics?: {
+    syncOutcome(provider: string, status: string): void;
+    syncDuration(provider: string, seconds: number): void;
+    exchange(provider: string, exchange: Exchange): void;
+  };
+}
+
+export type RunResult = { ran: false; reason: string } | { ran: true; status: SyncRecord['status'] };
+
+/**
+ * Syncs one record, exactly once at the provider:
+ *
+ * 1. claim the record (a database lease: one worker at a time);
+ * 2. write the attempt row before any remote call;
+ * 3. if an earlier create may have reached the provider, look it up by our
+ *    reference first and adopt what is found — never re-send blindly;
+ * 4. otherwise prepare (customer, products), build the request, mark
+ *    "create sent" in the database, and send it;
+ * 5. store the provider's ids at once, then finalize (approve/send) if asked;
+ * 6. on failure, classify and move to retrying / in_doubt / failed.
+ */
+export class SyncEngine {
+  private readonly leaseMs: number;
+
+  constructor(private readonly deps: SyncEngineDeps) {
+    this.leaseMs = deps.leaseMs ?? 120_000;
+  }
+
+  async run(recordId: string): Promise<RunResult> {
+    const { store, workerId } = this.deps;
+    const record = await store.repos.records.claim(recordId, workerId, this.leaseMs);
+    if (!record) return { ran: false, reason: 'finished, or being synced by another worker' };
+    if (record.nextAttemptAt && record.nextAttemptAt.getTime() > this.deps.clock().getTime() + 1000) {
+      // Early (e.g. the sweep re-enqueued it): the scheduled job will come.
+      await store.repos.records.release(recordId, workerId);
+      return { ran: false, reason: 'not due yet' };
+    }
+    const heartbeat = setInterval(() => {
+      store.repos.records.renewLease(recordId, workerId, this.leaseMs).catch(() => undefined);
+    }, Math.max(1000, Math.floor(this.leaseMs / 3)));
+    heartbeat.unref();
+    const started = Date.now();
+    try {
+      const status = await this.attempt(record);
+      this.deps.metrics?.syncOutcome(record.provider, status);
+      return { ran: true, status };
+    } finally {
+      clearInterval(heartbeat);
+      this.deps.metrics?.syncDuration(record.provider, (Date.now() - started) / 1000);
+      await store.repos.records.release(recordId, workerId).catch(() => undefined);
+    }
+  }
+
+  private async attempt(claimed: SyncRecord): Promise<SyncRecord['status']> {
+    const { store, registry, clock } = this.deps;
+    const repos = store.repos;
+    const attemptNo = await repos.records.bumpAttempt(claimed.id);
+    let record: SyncRecord = { ...claimed, attemptCount: attemptNo };
+    await repos.attempts.start(record.id, attemptNo, this.deps.workerId);
+
+    const steps: AttemptStep[] = [];
+    const step = (name: string, detail?: string) => steps.push({ at: clock().toISOString(), step: name, ...(detail ? { detail } : {}) });
+    let exchanges: Exchange[] = [];
+    let warnings: SyncWarning[] = [];
+    let outcome: AttemptOutcome = 'failed';
+    let error: RecordError | null = null;
+
+    try {
+      const provider = registry[record.provider as keyof ProviderRegistry];
+      if (!provider) {
+        throw new ProviderValidationError({ code: 'unknown_provider', message: `ledgerlink has no provider called "${record.provider}".` });
+      }
+      const connection = await loadConnection(repos, this.deps.secretBox, record.tenantId, record.provider);
+      if (!connection) {
+        throw new ProviderValidationError({
+          code: 'no_connection',
+          message: `Tenant "${record.tenantId}" has no ${provider.displayName} connection. An admin must create it (PUT /v1/connections/${record.provider}); then resync the invoice.`,
+        });
+      }
+      const built = buildProviderContext(
+        { repos, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, urlPolicy: this.deps.urlPolicy, clock, log: this.deps.log, onExchange: this.deps.metrics?.exchange },
+        connection,
+        { providerName: provider.displayName },
+      );
+      exchanges = built.exchanges;
+      warnings = built.warnings;
+      const { ctx } = built;
+
+      let existing: ProviderInvoice | null = record.providerInvoiceId
+        ? { id: record.providerInvoiceId, number: record.providerInvoiceNumber, state: record.providerState }
+        : null;
+      let invoice: ResolvedInvoice;
+
+      if (!existing && record.createSent) {
+        // An earlier create may have reached the provider: find out before anything else.
+        if (record.status !== 'in_doubt') {
+          record = (await transition(this.deps, record.id, 'in_doubt', { patch: { inDoubtSince: clock() }, message: 'an earlier attempt may have reached the provider; looking it up' })).record;
+        }
+        invoice = this.frozenInvoice(record);
+        step('lookup', `by reference ${record.reference}`);
+        const found = await provider.findByReference(ctx, invoice, { since: record.firstSentAt ?? record.createdAt });
+        if (found) {
+          step('adopted', `found ${found.id}${found.number ? ` (number ${found.number})` : ''}`);
+          outcome = 'adopted';
+          existing = found;
+          record = await repos.records.setStatus(record.id, record.status, {
+            providerInvoiceId: found.id,
+            providerInvoiceNumber: found.number ?? null,
+            providerState: found.state ?? null,
+            createSent: false,
+          });
+        } else {
+          step('not found', 'the earlier attempt did not create it; creating now');
+          record = await repos.records.setStatus(record.id, record.status, { createSent: false });
+        }
+      } else {
+        invoice = existing ? this.frozenInvoice(record) : (null as never);
+      }
+
+      if (!existing) {
+        if (record.status !== 'syncing') {
+          record = (await transition(this.deps, record.id, 'syncing', { message: `attempt ${attemptNo}` })).record;
+        }
+        const resolved = await this.deps.resolver.resolveForSync(repos, record, connection);
+        for (const w of resolved.warnings) ctx.warn(w);
+        if (resolved.problems.length) {
+          throw new ProviderValidationError({
+            code: 'invalid_invoice',
+            message: `The invoice cannot be sent: ${resolved.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
+            details: resolved.problems.map((p) => ({ path: p.path, message: p.message })),
+          });
+        }
+        invoice = resolved.invoice;
+        step('prepare');
+        const prepared = await provider.prepare(ctx, invoice);
+        const request = provider.buildCreateRequest(ctx, invoice, prepared);
+        // Recorded before the call: if anything happens from here on, the next try looks up first.
+        await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
+        await repos.records.markCreateSent(record.id);
+        record = { ...record, createSent: true };
+        step('create sent', `${request.method} ${redactUrl(request.url)}`);
+        await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
+        const created = await provider.create(ctx, request, invoice);
+        step('created', `${created.id}${created.number ? ` (number ${created.number})` : ''}`);
+        outcome = 'created';
+        existing = created;
+        record = await repos.records.setStatus(record.id, record.status, {
+          providerInvoiceId: created.id,
+          providerInvoiceNumber: created.number ?? null,
+          providerState: created.state ?? null,
+          createSent: false,
+        });
+      }
+
+      if (provider.finalize) {
+        const before = existing;
+        const finalized = await provider.finalize(ctx, invoice, before).catch((e: unknown) => {
+          throw alreadyCreated(e, provider.displayName, before);
+        });
+        if (finalized.state && finalized.state !== before.state) step('finalized', `state ${finalized.state}`);
+        existing = { ...before, ...finalized };
+        if (existing.state !== record.providerState) {
+          record = await repos.records.setStatus(record.id, record.status, { providerState: existing.state ?? null });
+        }
+      }
+
+      record = (
+        await transition(this.deps, record.id, 'synced', {
+          patch: {
+            providerInvoiceId: existing.id,
+            providerInvoiceNumber: existing.number ?? record.providerInvoiceNumber,
+            providerState: existing.state ?? record.providerState,
+            lastError: null,
+            nextAttemptAt: null,
+            inDoubtSince: null,
+            syncedAt: clock(),
+            warnings: mergeWarnings(record.warnings, warnings),
+          },
+          message: outcome === 'adopted' ? 'found at the provider and adopted' : 'created at the provider',
+        })
+      ).record;
+      await repos.connections.markSuccess(connection.row.id).catch(() => undefined);
+      return record.status;
+    } catch (thrown) {
+      const decision = classifyFailure(thrown, record, this.deps.random);
+      error = decision.error;
+      outcome = decision.status === 'failed' ? 'failed' : decision.status;
+      if (!(thrown instanceof ProviderError)) this.deps.log.error({ err: thrown, recordId: record.id }, 'sync attempt hit an unexpected error');
+      step(decision.status, decision.error.message);
+      if (decision.connectionUnhealthy) {
+        const row = await repos.connections.get(record.tenantId, record.provider);
+        if (row) await repos.connections.markError(row.id, { code: decision.error.code, message: decision.error.message }, true);
+      }
+      const next = decision.runAfterMs === null ? null : new Date(clock().getTime() + decision.runAfterMs);
+      record = (
+        await transition(this.deps, record.id, decision.status, {
+          patch: {
+            lastError: decision.error,
+            nextAttemptAt: next,
+            warnings: mergeWarnings(record.warnings, warnings),
+            ...(decision.status === 'in_doubt' && !record.inDoubtSince ? { inDoubtSince: clock() } : {}),
+          },
+          message: decision.message,
+          runAfterMs: decision.runAfterMs,
+        })
+      ).record;
+      return record.status;
+    } finally {
+      await repos.attempts.finish(record.id, attemptNo, { outcome, steps, exchanges, error }).catch((e: unknown) => {
+        this.deps.log.error({ err: e, recordId: record.id }, 'could not store the attempt');
+      });
+    }
+  }
+
+  /** The invoice exactly as it was sent: lookups and finalize must use what the provider got. */
+  private frozenInvoice(record: SyncRecord): ResolvedInvoice {
+    if (!record.resolved) throw new Error(`record ${record.id} has no stored invoice snapshot`);
+    return record.resolved as ResolvedInvoice;
+  }
+}
+
+/** A failure after the invoice exists at the provider says so, so nobody re-creates it by hand. */
+function alreadyCreated(error: unknown, providerName: string, invoice: ProviderInvoice): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  const Ctor = error.constructor as new (options: ConstructorParameters<typeof ProviderValidationError>[0]) => ProviderError;
+  const copy = new Ctor({
+    code: error.code,
+    message: `The invoice was created in ${providerName} (id ${invoice.id}${invoice.number ? `, number ${invoice.number}` : ''}), but the next step failed: ${error.message}`,
+    details: error.details,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+  } as never);
+  return copy;
+}
+
+function mergeWarnings(existing: SyncWarning[], added: SyncWarning[]): SyncWarning[] {
+  const out = [...existing];
+  for (const w of added) if (!out.some((x) => x.code === w.code && x.path === w.path && x.message === w.message)) out.push(w);
+  return out;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/([?&][^=]*(?:key|secret|token)[^=]*=)[^&]*/gi, '$1[redacted]');
+}

@@ -1,0 +1,44 @@
+import { newDeliveryFor } from '../events/outbox.js';
+import type { Scheduler } from '../queue/scheduler.js';
+import type { RecordPatch, SyncRecord, SyncStatus } from '../store/records-repo.js';
+import type { Store } from '../store/store.js';
+
+export interface TransitionResult {
+  record: SyncRecord;
+  deliveryIds: string[];
+  /** Scheduling generation when a sync run was scheduled. */
+  generation: number | null;
+}
+
+/**
+ * Changes a record's status, writes the history entry and — in the same
+ * transaction — the status event for the tenant's webhook (an outbox), so an
+ * event is never lost and never sent for a change that did not commit. After
+ * commit, the delivery jobs and the next sync run (if any) are scheduled.
+ */
+export async function transition(
+  deps: { store: Store; scheduler: Scheduler; clock: () => Date },
+  recordId: string,
+  status: SyncStatus,
+  options: { patch?: RecordPatch; message?: string | null; runAfterMs?: number | null; resetRetries?: boolean } = {},
+): Promise<TransitionResult> {
+  const result = await deps.store.transaction(async (repos) => {
+    const record = await repos.records.setStatus(recordId, status, options.patch ?? {}, { resetRetries: options.resetRetries ?? false });
+    await repos.history.add(recordId, status, options.message ?? null, record.lastError && status !== 'synced' ? record.lastError : null);
+    const deliveryId = await newDeliveryFor(repos, record, deps.clock());
+    const deliveryIds = deliveryId ? [deliveryId] : [];
+    const generation = options.runAfterMs === undefined || options.runAfterMs === null ? null : await repos.records.bumpSchedule(recordId);
+    return { record, deliveryIds, generation };
+  });
+  await afterCommit(deps.scheduler, result, options.runAfterMs ?? 0);
+  return result;
+}
+
+/** Scheduling after commit. A failure here is repaired by the sweep, so it must not undo the change. */
+export async function afterCommit(scheduler: Scheduler, result: TransitionResult, runAfterMs: number): Promise<void> {
+  const jobs: Promise<void>[] = result.deliveryIds.map((id) => scheduler.scheduleDelivery(id, 0));
+  if (result.generation !== null) {
+    jobs.push(scheduler.scheduleSync(result.record.id, result.record.tenantId, result.generation, runAfterMs));
+  }
+  await Promise.allSettled(jobs);
+}

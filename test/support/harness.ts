@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { Redis } from 'ioredis';
+import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
+import type { Database } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { openPglite } from '../../src/store/pglite-database.js';
+import { openPostgres } from '../../src/store/postgres-database.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
+import { dropPrefix, TEST_REDIS_URL, testRedis } from './redis.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh, migrated database: in-memory PGlite, or a new schema in the real PostgreSQL. */
+export async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; drop(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const db = await openPglite();
+    await migrate(db);
+    return { db, drop: () => db.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = await openPostgres(TEST_DATABASE_URL, { max: 1 });
+  await admin.query(`create schema ${schema}`);
+  const db = await openPostgres(TEST_DATABASE_URL, { schema, max: 10 });
+  await migrate(db);
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.close();
+    },
+  };
+}
+
+export interface Harness {
+  runtime: Runtime;
+  db: Database;
+  adminToken: string;
+  prefix: string;
+  redis: Redis;
+  /** Calls the API in-process (Fastify inject). */
+  api(method: string, url: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  /** Creates a tenant and a key with the given roles; returns the key. */
+  tenant(id: string, roles?: string[]): Promise<string>;
+  /** Polls until the record reaches one of the statuses (or throws with its last state). */
+  waitForStatus(key: string, id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service as users run it (real Redis, a real database, BullMQ
+ * workers, the HTTP app), with a fresh queue prefix and database per harness.
+ */
+export async function startHarness(options: {
+  database?: 'pglite' | 'postgres';
+  role?: Role;
+  registry?: ProviderRegistry;
+  leaseMs?: number;
+  sweepIntervalMs?: number;
+  concurrency?: number;
+} = {}): Promise<Harness> {
+  const fresh = await freshDatabase(options.database ?? 'pglite');
+  const prefix = `lltest-${randomBytes(5).toString('hex')}`;
+  const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
+  const runtime = await createRuntime({
+    role: options.role ?? 'all',
+    db: fresh.db,
+    redisUrl: TEST_REDIS_URL,
+    queuePrefix: prefix,
+    adminToken,
+    masterKey: randomBytes(32).toString('base64'),
+    urlPolicy: { allowPrivateUrls: true },
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    concurrency: options.concurrency ?? 4,
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+  });
+  const redis = testRedis();
+
+  const api: Harness['api'] = async (method, url, opts = {}) => {
+    if (!runtime.app) throw new Error('this harness has no API');
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    const isString = typeof opts.body === 'string';
+    if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = isString ? 'text/csv' : 'application/json';
+    const response = await runtime.app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(opts.body === undefined ? {} : { payload: isString ? (opts.body as string) : JSON.stringify(opts.body) }),
+    });
+    let body: unknown = response.body;
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      // not JSON (CSV, metrics)
+    }
+    return { status: response.statusCode, body, headers: response.headers as Record<string, unknown> };
+  };
+
+  const harness: Harness = {
+    runtime,
+    db: fresh.db,
+    adminToken,
+    prefix,
+    redis,
+    api,
+    async tenant(id, roles = ['host', 'finance', 'admin']) {
+      const created = await api('POST', '/v1/tenants', { key: adminToken, body: { id, name: `Tenant ${id}` } });
+      if (created.status !== 201) throw new Error(`tenant: ${created.status} ${JSON.stringify(created.body)}`);
+      const key = await api('POST', `/v1/tenants/${id}/api-keys`, { key: adminToken, body: { roles } });
+      if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);
+      return key.body.key as string;
+    },
+    async waitForStatus(key, id, statuses, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: any = null;
+      while (Date.now() < deadline) {
+        const r = await api('GET', `/v1/invoices/${id}`, { key });
+        last = r.body;
+        if (statuses.includes(last?.status)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`record ${id} did not reach ${statuses.join('/')}: ${JSON.stringify(last, null, 2)}`);
+    },
+    async close() {
+      await runtime.close();
+      await fresh.drop();
+      await dropPrefix(redis, `${prefix}:`);
+      redis.disconnect();
+    },
+  };
+  return harness;
+}
