@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   if (role !== 'all' && !config.DATABASE_URL) {
     fail(`--role=${role} needs DATABASE_URL: the embedded database belongs to one process, so split API and workers only with a PostgreSQL server`);
   }
+  if (role !== 'all' && (!config.MASTER_KEY || !config.ADMIN_TOKEN)) {
+    fail(`--role=${role} needs MASTER_KEY and ADMIN_TOKEN set: every API and worker process must share them (openssl rand -base64 32)`);
+  }
   const log = createLogger({ level: config.LOG_LEVEL });
   await checkRedis(config.REDIS_URL);
 

@@ -139,6 +139,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   app.get('/_sandbox/invoices', async () => invoices);
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/webhooks', async () => webhooks);
+  app.get('/_sandbox/credentials', async () => ({ secret }));
   app.post('/_sandbox/reset', async (_request, reply) => {
     reset();
     return reply.code(204).send();

@@ -1,0 +1,22 @@
+# ledgerlink: one image for the API and the workers (choose with --role).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json vitest.config.ts ./
+COPY src ./src
+COPY providers ./providers
+COPY jobs ./jobs
+COPY scripts ./scripts
+COPY test ./test
+RUN npx tsc -p tsconfig.json
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8080
+CMD ["node", "dist/src/main.js"]
