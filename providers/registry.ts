@@ -1,4 +1,5 @@
 import { genericProvider } from './generic/adapter.js';
+import { netvisorProvider } from './netvisor/adapter.js';
 import type { Provider, ProviderId } from './types.js';
 
 /** Provider id → adapter. Plain data: adding a provider is adding a line. */
@@ -6,4 +7,5 @@ export type ProviderRegistry = Partial<Record<ProviderId, Provider<any, any>>>;
 
 export const defaultRegistry: ProviderRegistry = {
   generic: genericProvider,
+  netvisor: netvisorProvider,
 };

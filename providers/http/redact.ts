@@ -26,8 +26,12 @@ export function redactText(text: string, secretValues: readonly string[] = []): 
   for (const secret of secretValues) {
     if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
-  out = out.replace(/("([A-Za-z_-]*)"\s*:\s*)"[^"]*"/g, (whole, head: string, name: string) =>
+  // A JSON string value ends at the first quote that is not escaped.
+  out = out.replace(/("([A-Za-z_-]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (whole, head: string, name: string) =>
     isSecretName(name) ? `${head}"${REDACTED}"` : whole,
+  );
+  out = out.replace(/<((?:[\w.-]+:)?([\w.-]+))(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, tag: string, name: string, attributes: string | undefined) =>
+    isSecretName(name) ? `<${tag}${attributes ?? ''}>${REDACTED}</${tag}>` : whole,
   );
   out = out.replace(/(^|[?&])([A-Za-z_-]+)=([^&\s]*)/g, (whole, sep: string, name: string) =>
     isSecretName(name) ? `${sep}${name}=${REDACTED}` : whole,
@@ -38,7 +42,16 @@ export function redactText(text: string, secretValues: readonly string[] = []): 
 /** A bounded excerpt for the attempt record: enough to debug, never a whole payload. */
 export function excerpt(body: unknown, secretValues: readonly string[] = [], max = 4000): string | null {
   if (body === undefined || body === null || body === '') return null;
-  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? bufferText(body) : JSON.stringify(body);
   const redacted = redactText(text, secretValues);
   return redacted.length > max ? `${redacted.slice(0, max)}… (${redacted.length - max} more characters)` : redacted;
+}
+
+/** UTF-8 when the bytes are UTF-8, else Latin-1 (Netvisor bodies may be ISO-8859-15). */
+function bufferText(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
 }

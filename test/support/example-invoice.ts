@@ -97,7 +97,7 @@ export function exampleResolvedInvoice(overrides: Partial<ResolvedInvoice> & { l
     paymentTermDays: 14,
     currency: 'EUR',
     currencyRate: '1',
-    referenceNumber: '10164',
+    referenceNumber: '10168',
     customer: doc.customer,
     vatTreatment: 'domestic',
     project: doc.project,

@@ -1,0 +1,121 @@
+import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
+import { ProviderValidationError } from '../errors/validation-error.js';
+import type { ProviderInvoice } from '../types.js';
+import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
+import { parseSalesInvoice, parseSalesInvoiceList, type SalesInvoiceListEntry } from './xml/parse-response.js';
+
+/** Reference numbers compared the way banks read them: no spaces, no leading zeros, any case. */
+export function normaliseReferenceNumber(value: string | null | undefined): string {
+  const compact = (value ?? '').replace(/\s+/g, '').toUpperCase();
+  return /^\d+$/.test(compact) ? compact.replace(/^0+(?=\d)/, '') : compact;
+}
+
+function shiftDate(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a private comment was written by ledgerlink for this very record and revision. */
+function namesReference(comment: string | null | undefined, reference: string): boolean {
+  return !!comment && new RegExp(`\\bledgerlink ${escapeRe(reference)}(?![A-Za-z0-9-])`).test(comment);
+}
+
+/** Whether a private comment was written by ledgerlink (for any record). */
+const writtenByLedgerlink = (comment: string | null | undefined) => !!comment && /\bledgerlink LL-|\bledgerlink [A-Za-z0-9-]+ \(/.test(comment);
+
+/**
+ * Finds the Netvisor invoice an earlier attempt of this record may have
+ * created. Netvisor has no idempotency key (a transaction id only guards
+ * against replays), so the lookup relies on what we put on the invoice:
+ *
+ * 1. `salesinvoicelist.nv` with `begininvoicedate`/`endinvoicedate` around the
+ *    invoice date ledgerlink itself set (one day either side, so an inclusive
+ *    or exclusive reading of the bounds cannot miss it) and `replyoption=1`,
+ *    which makes Netvisor return each invoice's private comment;
+ * 2. keep the invoices whose reference number is ours — the Finnish reference
+ *    number is unique per invoice of a tenant, and Netvisor lists it;
+ * 3. read the private comment with getsalesinvoice.nv where the list did not
+ *    give it (an empty `<SalesInvoice />` there: deleted, dropped);
+ * 4. drop any whose private comment names another ledgerlink record, and when
+ *    several remain prefer the one whose comment names this record's
+ *    `reference` (unique per record and revision).
+ *
+ * The invoice date rather than `hints.since` bounds the search: we wrote that
+ * date, so it matches exactly, while Netvisor's "modified since" depends on
+ * its clock and time zone. If several invoices still match, duplicates already
+ * exist and a person must choose: the lookup fails, naming them.
+ */
+export async function findInvoiceByReference(ctx: NetvisorContext, invoice: ResolvedInvoice, deps: NetvisorDeps): Promise<ProviderInvoice | null> {
+  const response = await netvisorOk(
+    ctx,
+    {
+      method: 'GET',
+      resource: 'salesinvoicelist.nv',
+      query: [
+        ['begininvoicedate', shiftDate(invoice.invoiceDate, -1)],
+        ['endinvoicedate', shiftDate(invoice.invoiceDate, 1)],
+        ['replyoption', '1'],
+      ],
+      write: false,
+      label: 'look the invoice up in Netvisor by its reference number',
+    },
+    deps,
+  );
+  const wanted = normaliseReferenceNumber(invoice.referenceNumber);
+  let candidates = await withComments(
+    ctx,
+    parseSalesInvoiceList(response).filter((e) => normaliseReferenceNumber(e.referenceNumber) === wanted),
+    deps,
+  );
+  candidates = candidates.filter((e) => !writtenByLedgerlink(e.privateComment) || namesReference(e.privateComment, invoice.reference));
+  if (candidates.length === 0) return null;
+  if (candidates.length > 1) {
+    const exact = candidates.filter((e) => namesReference(e.privateComment, invoice.reference));
+    if (exact.length === 1) return toProviderInvoice(exact[0]!);
+    throw new ProviderValidationError({
+      code: 'netvisor_lookup_ambiguous',
+      details: candidates.map((c) => ({ path: 'referenceNumber', message: `Netvisor invoice ${c.number ?? '?'} (NetvisorKey ${c.netvisorKey})` })),
+      message: `Netvisor has ${candidates.length} invoices with reference number ${invoice.referenceNumber} (${candidates
+        .map((c) => `number ${c.number ?? '?'}, NetvisorKey ${c.netvisorKey}`)
+        .join('; ')}), so ledgerlink cannot tell which one is ${invoice.externalId}. Remove the extra copies in Netvisor, then resync.`,
+    });
+  }
+  return toProviderInvoice(candidates[0]!);
+}
+
+/**
+ * When the list did not carry private comments (replyoption not honoured),
+ * reads each candidate with getsalesinvoice.nv. An empty `<SalesInvoice />`
+ * means the invoice is gone (deleted since the list was read): dropped.
+ */
+async function withComments(ctx: NetvisorContext, entries: SalesInvoiceListEntry[], deps: NetvisorDeps): Promise<SalesInvoiceListEntry[]> {
+  const out: SalesInvoiceListEntry[] = [];
+  for (const entry of entries) {
+    if (entry.privateComment !== undefined) {
+      out.push(entry);
+      continue;
+    }
+    const details = parseSalesInvoice(
+      await netvisorOk(
+        ctx,
+        {
+          method: 'GET',
+          resource: 'getsalesinvoice.nv',
+          query: [['netvisorkey', entry.netvisorKey], ['pdfimage', 'nopdf']],
+          write: false,
+          label: 'read a matching invoice from Netvisor',
+        },
+        deps,
+      ),
+    );
+    if (details) out.push({ ...entry, privateComment: details.privateComment, number: entry.number ?? details.number });
+  }
+  return out;
+}
+
+function toProviderInvoice(entry: SalesInvoiceListEntry): ProviderInvoice {
+  return { id: entry.netvisorKey, number: entry.number, state: entry.status?.toLowerCase() ?? null };
+}
