@@ -163,7 +163,7 @@ describe('the lookup when Netvisor leaves out private comments', () => {
 
   it('reads each candidate\'s comment with getsalesinvoice.nv and adopts only this record\'s invoice', async () => {
     const invoice = exampleResolvedInvoice();
-    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10164'], [8, '1 0164'], [9, '99999']]));
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168'], [8, '1 0164'], [9, '99999']]));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '7', pdfimage: 'nopdf' }).reply(200, details(7, 'ledgerlink LL-OTHER-RECORD (INV-1, revision 1)'));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '8', pdfimage: 'nopdf' }).reply(200, details(8, `ledgerlink ${invoice.reference} (INV-2026-0042, revision 1)`));
     expect(await netvisorProvider.findByReference(context(), invoice, { since: new Date() })).toEqual({ id: '8', number: '1008', state: 'unsent' });
@@ -171,7 +171,7 @@ describe('the lookup when Netvisor leaves out private comments', () => {
 
   it('drops a candidate whose details come back as an empty <SalesInvoice /> (deleted meanwhile)', async () => {
     const invoice = exampleResolvedInvoice();
-    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10164']]));
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168']]));
     nock(BASE).get('/getsalesinvoice.nv').query(true).reply(200, ok('<SalesInvoice />'));
     expect(await netvisorProvider.findByReference(context(), invoice, { since: new Date() })).toBeNull();
   });
@@ -179,7 +179,7 @@ describe('the lookup when Netvisor leaves out private comments', () => {
   it('fails, naming the invoices, when two copies of this record already exist', async () => {
     const invoice = exampleResolvedInvoice();
     const mine = `ledgerlink ${invoice.reference} (INV-2026-0042, revision 1)`;
-    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10164'], [8, '10164']]));
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168'], [8, '10168']]));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '7', pdfimage: 'nopdf' }).reply(200, details(7, mine));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '8', pdfimage: 'nopdf' }).reply(200, details(8, mine));
     const error = await netvisorProvider.findByReference(context(), invoice, { since: new Date() }).catch((e: unknown) => e);

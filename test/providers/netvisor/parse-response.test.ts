@@ -43,10 +43,10 @@ describe('reading Netvisor answers', () => {
     expect(parseSalesInvoice(empty)).toBeNull();
     const found = await parseNetvisorResponse(
       '<Root><ResponseStatus><Status>OK</Status></ResponseStatus><SalesInvoice><SalesInvoiceNetvisorKey>8</SalesInvoiceNetvisorKey>' +
-        '<SalesInvoiceNumber>1001</SalesInvoiceNumber><SalesInvoiceReferencenumber>10164</SalesInvoiceReferencenumber>' +
+        '<SalesInvoiceNumber>1001</SalesInvoiceNumber><SalesInvoiceReferencenumber>10168</SalesInvoiceReferencenumber>' +
         '<SalesInvoiceAmount iso4217currencycode="EUR">1 506,00</SalesInvoiceAmount><InvoiceStatus status="unsent">Unsent</InvoiceStatus></SalesInvoice></Root>',
     );
-    expect(parseSalesInvoice(found)).toEqual({ netvisorKey: '8', number: '1001', referenceNumber: '10164', amount: '1506.00', status: 'unsent', privateComment: null });
+    expect(parseSalesInvoice(found)).toEqual({ netvisorKey: '8', number: '1001', referenceNumber: '10168', amount: '1506.00', status: 'unsent', privateComment: null });
   });
 
   it('reads the sales invoice list, with the private comment when Netvisor gives it', async () => {

@@ -71,7 +71,7 @@ describe('sales invoice XML', () => {
     const { xml, warnings } = invoiceXml(exampleResolvedInvoice());
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?><root><salesinvoice>')).toBe(true);
     expect(xml).toContain('<salesinvoicedate format="ansi">2026-11-30</salesinvoicedate>');
-    expect(xml).toContain('<salesinvoicereferencenumber>10164</salesinvoicereferencenumber>');
+    expect(xml).toContain('<salesinvoicereferencenumber>10168</salesinvoicereferencenumber>');
     expect(xml).toContain('<salesinvoiceamount iso4217currencycode="EUR">1506,00</salesinvoiceamount>');
     expect(xml).toContain('<salesinvoicestatus type="netvisor">unsent</salesinvoicestatus>');
     expect(xml).toContain('<invoicingcustomeridentifier type="customer">1017</invoicingcustomeridentifier>');
