@@ -163,7 +163,7 @@ describe('the lookup when Netvisor leaves out private comments', () => {
 
   it('reads each candidate\'s comment with getsalesinvoice.nv and adopts only this record\'s invoice', async () => {
     const invoice = exampleResolvedInvoice();
-    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168'], [8, '1 0164'], [9, '99999']]));
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168'], [8, '1 0168'], [9, '99999']]));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '7', pdfimage: 'nopdf' }).reply(200, details(7, 'ledgerlink LL-OTHER-RECORD (INV-1, revision 1)'));
     nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '8', pdfimage: 'nopdf' }).reply(200, details(8, `ledgerlink ${invoice.reference} (INV-2026-0042, revision 1)`));
     expect(await netvisorProvider.findByReference(context(), invoice, { since: new Date() })).toEqual({ id: '8', number: '1008', state: 'unsent' });
