@@ -1,0 +1,87 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { ProviderRateLimitError } from '../errors/rate-limit-error.js';
+
+/**
+ * A sliding-window limit shared by every worker through Redis: at most
+ * `limit` requests in any window of `windowMs`, counted on Redis's clock so
+ * workers on different machines agree. Callers wait for a slot; the limit is
+ * never exceeded, because Procountor may suspend a client that exceeds it.
+ *
+ * The script records the request only when there is room and otherwise says
+ * how long until the oldest request leaves the window.
+ */
+const ACQUIRE = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, window + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+`;
+
+/**
+ * Procountor counts on its own clock and requests reach it with varying delay,
+ * so our window is a little longer than a second: N requests per 1.1 s keeps
+ * any second Procountor sees at or below N.
+ */
+export const WINDOW_MS = 1100;
+
+export interface RateLimiterOptions {
+  redis: Redis;
+  /** Full Redis key of the window, shared by everyone using the same Procountor client. */
+  key: string;
+  limit: number;
+  windowMs?: number;
+  /** Longest a caller waits for a slot before giving up with a rate-limit error. */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Redis key of the shared window for one Procountor API client at one base URL. */
+export function rateLimitKey(redisPrefix: string, baseUrl: string, clientId: string): string {
+  const digest = createHash('sha256').update(`${baseUrl}|${clientId}`).digest('hex').slice(0, 32);
+  return `${redisPrefix}procountor:rate:${digest}`;
+}
+
+export class SharedRateLimiter {
+  private readonly windowMs: number;
+  private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    this.windowMs = options.windowMs ?? WINDOW_MS;
+    this.maxWaitMs = options.maxWaitMs ?? 60_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Resolves when this caller may send one request. */
+  async acquire(): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
+      const wait = Number(
+        await this.options.redis.eval(ACQUIRE, 1, this.options.key, this.options.limit, this.windowMs, member),
+      );
+      if (wait <= 0) return;
+      if (Date.now() - started + wait > this.maxWaitMs) {
+        throw new ProviderRateLimitError({
+          code: 'procountor_throttled',
+          message: `ledgerlink is holding back requests to Procountor to stay under ${this.options.limit} a second, and this one waited too long for its turn; it will try again shortly.`,
+          retryAfterMs: Math.max(wait, 1000),
+        });
+      }
+      // A little jitter so waiting workers do not all retry in the same millisecond.
+      await this.sleep(wait + Math.floor(Math.random() * 15));
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { SandboxFault, SandboxInvoice } from '../../types.js';
+import { finnishReference, invoiceSums, type SandboxCompany } from './rules.js';
+import type { SandboxInvoiceBody, SandboxPartnerBody } from './schemas.js';
+
+/** A product in the sandbox register (`NemoProduct`). */
+export interface SandboxProduct {
+  id: number;
+  type: 'SALES' | 'PURCHASE';
+  name: string;
+  code: string;
+  unit: string;
+  price: number;
+  vat: number;
+  active: boolean;
+  currency: string;
+}
+
+export interface SandboxConfig {
+  clientId: string;
+  clientSecret: string;
+  apiKey: string;
+  /** Requests per second per API client before 429 (Procountor's documented 20). */
+  requestsPerSecond: number;
+  tokenTtlSeconds: number;
+  company: SandboxCompany;
+  products: SandboxProduct[];
+  clock: () => Date;
+}
+
+export type StoredPartner = SandboxPartnerBody & { id: number; version: string; registryInfo: { active: boolean } };
+export type StoredInvoice = SandboxInvoiceBody & {
+  id: number;
+  status: string;
+  invoiceNumber: number;
+  version: string;
+  created: string;
+  ledgerReceiptId: number;
+  invoiceSumInfo: Array<{ currency: string; inAccountingCurrency: boolean; excludingVatTotal: number; vatSumTotal: number; invoiceSumTotal: number }>;
+};
+
+interface ActiveFault {
+  fault: SandboxFault;
+  remaining: number;
+}
+
+/** Procountor writes timestamps without zone: 2026-11-30T10:00:00. */
+function timestamp(at: Date): string {
+  return at.toISOString().slice(0, 19);
+}
+
+/**
+ * Everything the sandbox remembers: the company's registers and invoices,
+ * issued tokens, the request log, the injected faults and each API client's
+ * recent requests (for the rate limit). Plain memory; `reset` empties it.
+ */
+export class SandboxState {
+  readonly partners = new Map<number, StoredPartner>();
+  readonly products = new Map<number, SandboxProduct>();
+  readonly invoices = new Map<number, StoredInvoice>();
+  readonly log: Array<{ method: string; path: string; at: string }> = [];
+  private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  private faults: ActiveFault[] = [];
+  private readonly windows = new Map<string, number[]>();
+  private nextPartnerId = 200_001;
+  private nextInvoiceId = 500_001;
+  private nextInvoiceNumber = 1001;
+  private nextCustomerNumber = 10_001;
+
+  constructor(readonly config: SandboxConfig) {
+    this.reset();
+  }
+
+  now(): Date {
+    return this.config.clock();
+  }
+
+  /** Forgets partners, invoices, requests, faults and rate windows; products go back to the seeds. Issued tokens stay valid. */
+  reset(): void {
+    this.partners.clear();
+    this.invoices.clear();
+    this.products.clear();
+    for (const p of this.config.products) this.products.set(p.id, { ...p });
+    this.log.length = 0;
+    this.faults = [];
+    this.windows.clear();
+    this.nextPartnerId = 200_001;
+    this.nextInvoiceId = 500_001;
+    this.nextInvoiceNumber = 1001;
+    this.nextCustomerNumber = 10_001;
+  }
+
+  // --- tokens -------------------------------------------------------------
+
+  issueToken(clientId: string): { token: string; expiresIn: number } {
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, { clientId, expiresAt: this.now().getTime() + this.config.tokenTtlSeconds * 1000 });
+    return { token, expiresIn: this.config.tokenTtlSeconds };
+  }
+
+  /** The API client of a valid token, or null. */
+  tokenClient(token: string): string | null {
+    const entry = this.tokens.get(token);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now().getTime()) {
+      this.tokens.delete(token);
+      return null;
+    }
+    return entry.clientId;
+  }
+
+  /** Makes every issued token invalid (as when Procountor revokes an API key). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  // --- rate limit ---------------------------------------------------------
+
+  /** Counts a request of an API client; false when it is over the limit in the last second. */
+  admit(clientId: string): boolean {
+    const now = this.now().getTime();
+    const recent = (this.windows.get(clientId) ?? []).filter((t) => t > now - 1000);
+    if (recent.length >= this.config.requestsPerSecond) {
+      this.windows.set(clientId, recent);
+      return false;
+    }
+    recent.push(now);
+    this.windows.set(clientId, recent);
+    return true;
+  }
+
+  // --- faults -------------------------------------------------------------
+
+  injectFault(fault: SandboxFault): void {
+    this.faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Takes one use of the first fault of a kind that matches; faults without `times` last until cleared. */
+  takeFault<K extends SandboxFault['kind']>(kind: K, matches: (f: Extract<SandboxFault, { kind: K }>) => boolean = () => true) {
+    const active = this.faults.find((a) => a.fault.kind === kind && matches(a.fault as Extract<SandboxFault, { kind: K }>));
+    if (!active) return null;
+    active.remaining -= 1;
+    if (active.remaining <= 0) this.faults = this.faults.filter((a) => a !== active);
+    return active.fault as Extract<SandboxFault, { kind: K }>;
+  }
+
+  // --- registers ----------------------------------------------------------
+
+  customerNumberTaken(number: string): boolean {
+    return [...this.partners.values()].some((p) => p.invoicingInfo?.customerNumber === number && p.registryInfo.active);
+  }
+
+  storePartner(body: SandboxPartnerBody): StoredPartner {
+    const id = this.nextPartnerId++;
+    const invoicingInfo = { ...body.invoicingInfo };
+    if (body.type === 'CUSTOMER' && !invoicingInfo.customerNumber) invoicingInfo.customerNumber = String(this.nextCustomerNumber++);
+    const stored: StoredPartner = {
+      ...body,
+      id,
+      invoicingInfo,
+      version: timestamp(this.now()),
+      registryInfo: { ...(body.registryInfo ?? {}), active: true },
+    };
+    this.partners.set(id, stored);
+    return stored;
+  }
+
+  storeInvoice(body: SandboxInvoiceBody): StoredInvoice {
+    const id = this.nextInvoiceId++;
+    const sums = invoiceSums(body);
+    const at = timestamp(this.now());
+    const paymentInfo = { ...body.paymentInfo };
+    // An empty reference code asks Procountor to generate one.
+    if (paymentInfo.bankReferenceCode === '') paymentInfo.bankReferenceCode = finnishReference(id);
+    const stored: StoredInvoice = {
+      ...body,
+      paymentInfo,
+      id,
+      status: 'UNFINISHED',
+      invoiceNumber: this.nextInvoiceNumber++,
+      version: at,
+      created: at,
+      ledgerReceiptId: id + 1_000_000,
+      invoiceSumInfo: [
+        {
+          currency: body.paymentInfo.currency,
+          inAccountingCurrency: body.paymentInfo.currency === this.config.company.currency,
+          excludingVatTotal: Number(sums.net.toFixed(2)),
+          vatSumTotal: Number(sums.vat.toFixed(2)),
+          invoiceSumTotal: Number(sums.gross.toFixed(2)),
+        },
+      ],
+    };
+    this.invoices.set(id, stored);
+    return stored;
+  }
+
+  setInvoiceStatus(id: number, status: string): StoredInvoice {
+    const invoice = this.invoices.get(id)!;
+    invoice.status = status;
+    invoice.version = timestamp(this.now());
+    return invoice;
+  }
+
+  /** Invoices in the one shape every sandbox shares, oldest first. */
+  sandboxInvoices(): SandboxInvoice[] {
+    return [...this.invoices.values()].map((inv) => ({
+      id: String(inv.id),
+      number: String(inv.invoiceNumber),
+      reference: inv.originalInvoiceNumber ?? null,
+      total: invoiceSums(inv).gross.toFixed(2),
+      raw: structuredClone(inv),
+    }));
+  }
+}

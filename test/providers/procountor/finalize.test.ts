@@ -1,0 +1,80 @@
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { procountorProvider } from '../../../providers/procountor/adapter.js';
+import type { ProcountorSettingsInput } from '../../../providers/procountor/settings.js';
+import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
+import type { RunningSandbox } from '../../../providers/types.js';
+import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
+import { example, procountorContext, sandboxSettings, syncOnce } from './helpers.js';
+
+describe('Procountor after creating: approve and send', () => {
+  let sandbox: RunningSandbox;
+  let redis: Redis;
+  let prefix: string;
+
+  beforeAll(async () => {
+    sandbox = await startProcountorSandbox({ port: 0 });
+    redis = testRedis();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    redis.disconnect();
+  });
+  beforeEach(() => {
+    prefix = freshPrefix('procountor-finalize');
+    sandbox.reset();
+  });
+  afterEach(async () => {
+    await dropPrefix(redis, prefix);
+  });
+
+  const context = (afterCreate: ProcountorSettingsInput['afterCreate']) =>
+    procountorContext({ settings: sandboxSettings(sandbox, { afterCreate }), redis, prefix });
+  const statusAtProcountor = () => (sandbox.invoices()[0]!.raw as { status: string }).status;
+  const steps = () => sandbox.requests().filter((r) => /\/(approve|send)$/.test(r.path)).map((r) => r.path.split('/').pop());
+
+  it('leaves the invoice unfinished when the connection says none', async () => {
+    const ctx = context('none');
+    const { created } = await syncOnce(ctx, example());
+    expect(await procountorProvider.finalize!(ctx, example(), created)).toEqual(created);
+    expect(statusAtProcountor()).toBe('UNFINISHED');
+    expect(steps()).toEqual([]);
+  });
+
+  it('approves, recording the step, when the connection says approve', async () => {
+    const ctx = context('approve');
+    const { created } = await syncOnce(ctx, example());
+    const done = await procountorProvider.finalize!(ctx, example(), created);
+    expect(done).toMatchObject({ id: created.id, number: created.number, state: 'NOT_SENT' });
+    expect(statusAtProcountor()).toBe('NOT_SENT');
+    expect(ctx.exchanges.map((e) => e.label)).toContain('approve invoice');
+  });
+
+  it('approves then sends when the connection says approve_and_send, and does nothing more when called again', async () => {
+    const ctx = context('approve_and_send');
+    const { created } = await syncOnce(ctx, example());
+    const done = await procountorProvider.finalize!(ctx, example(), created);
+    expect(done.state).toBe('SENT');
+    expect(statusAtProcountor()).toBe('SENT');
+    expect(steps()).toEqual(['approve', 'send']);
+    await procountorProvider.finalize!(ctx, example(), done);
+    expect(steps()).toEqual(['approve', 'send']);
+  });
+
+  it('called again with a stale state (an answer that was lost), finds the step already done instead of failing', async () => {
+    const ctx = context('approve');
+    const { created } = await syncOnce(ctx, example());
+    await procountorProvider.finalize!(ctx, example(), created);
+    const again = await procountorProvider.finalize!(ctx, example(), created);
+    expect(again.state).toBe('NOT_SENT');
+    expect(statusAtProcountor()).toBe('NOT_SENT');
+  });
+
+  it('reads the invoice first when it does not know its state', async () => {
+    const ctx = context('approve_and_send');
+    const { created } = await syncOnce(ctx, example());
+    const done = await procountorProvider.finalize!(ctx, example(), { id: created.id, number: null, state: null });
+    expect(done).toMatchObject({ id: created.id, number: created.number, state: 'SENT' });
+    expect(ctx.exchanges.map((e) => e.label)).toContain('read invoice');
+  });
+});

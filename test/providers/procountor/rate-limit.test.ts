@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { procountorProvider } from '../../../providers/procountor/adapter.js';
+import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
+import type { RunningSandbox } from '../../../providers/types.js';
+import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
+import { example, procountorContext, sandboxSettings } from './helpers.js';
+
+/** Most requests the sandbox received within any one second. */
+function busiestSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end += 1) {
+    while (sorted[end]! - sorted[start]! >= 1000) start += 1;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
+describe('Procountor client-side rate limit', () => {
+  let sandbox: RunningSandbox;
+  let redis: Redis;
+  let prefix: string;
+
+  beforeAll(async () => {
+    // The sandbox itself allows 20 a second, like Procountor.
+    sandbox = await startProcountorSandbox({ port: 0 });
+    redis = testRedis();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    redis.disconnect();
+  });
+  beforeEach(() => {
+    prefix = freshPrefix('procountor-rate');
+    sandbox.reset();
+  });
+  afterEach(async () => {
+    await dropPrefix(redis, prefix);
+  });
+
+  /** Two workers (own contexts, one Redis) each looking up `perWorker` invoices at once. */
+  async function twoWorkersBurst(requestsPerSecond: number, perWorker: number) {
+    const settings = sandboxSettings(sandbox, { requestsPerSecond });
+    const workers = [procountorContext({ settings, redis, prefix }), procountorContext({ settings, redis, prefix })];
+    await Promise.all(
+      workers.flatMap((ctx) => Array.from({ length: perWorker }, () => procountorProvider.findByReference(ctx, example(), { since: new Date() }))),
+    );
+    const seen = sandbox.requests().map((r) => Date.parse(r.at));
+    const statuses = workers.flatMap((w) => w.exchanges.map((e) => e.status));
+    return { seen, statuses, workers };
+  }
+
+  it('keeps two workers together at or under the configured requests per second', async () => {
+    const { seen, statuses, workers } = await twoWorkersBurst(5, 7);
+    expect(seen).toHaveLength(15); // one token request and 14 searches
+    expect(busiestSecond(seen)).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    expect(workers.every((w) => w.exchanges.some((e) => e.label === 'find invoice by reference'))).toBe(true);
+  });
+
+  it('without the shared limit the same burst would exceed it (control)', async () => {
+    const { seen } = await twoWorkersBurst(20, 7);
+    expect(busiestSecond(seen)).toBeGreaterThan(5);
+  });
+});
