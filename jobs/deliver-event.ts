@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { sign } from '../src/events/signing.js';
 import { checkOutboundUrl, type UrlPolicy } from '../src/http/url-guard.js';
-import { backoffMs, jobCatalog } from '../src/queue/catalog.js';
+import { backoffMs, jobCatalog, type RetryPolicy } from '../src/queue/catalog.js';
 import type { Scheduler } from '../src/queue/scheduler.js';
 import type { SecretBox } from '../src/store/secret-box.js';
 import type { Store } from '../src/store/store.js';
@@ -18,6 +18,8 @@ export interface DeliverDeps {
   log: Logger;
   http?: AxiosInstance;
   random?: () => number;
+  /** Retry policy (default: the job catalog's `deliver-event.retry`). */
+  retry?: RetryPolicy;
   onResult?: (result: 'delivered' | 'retrying' | 'failed') => void;
 }
 
@@ -71,8 +73,9 @@ export async function deliverEvent(deps: DeliverDeps, deliveryId: string): Promi
   }
   const delivered = error === null;
   const attempt = delivery.attempts + 1;
-  const giveUp = !delivered && attempt >= spec.retry.maxAttempts;
-  const next = delivered || giveUp ? null : new Date(deps.clock().getTime() + backoffMs(spec.retry, attempt, deps.random));
+  const retry = deps.retry ?? spec.retry;
+  const giveUp = !delivered && attempt >= retry.maxAttempts;
+  const next = delivered || giveUp ? null : new Date(deps.clock().getTime() + backoffMs(retry, attempt, deps.random));
   await repos.webhooks.recordAttempt(delivery.id, { url, status, error, durationMs: Date.now() - started, delivered, nextAttemptAt: next, giveUp });
   if (next) {
     await deps.scheduler.scheduleDelivery(delivery.id, attempt, next.getTime() - deps.clock().getTime()).catch((e: unknown) => {

@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { docSchema, type AppDeps } from './app-deps.js';
 import type { UrlPolicy } from './http/url-guard.js';
 import { Metrics } from './ops/metrics.js';
+import type { RetryPolicy } from './queue/catalog.js';
 import { BullScheduler } from './queue/scheduler.js';
 import { startWorkers, type Workers } from './queue/workers.js';
 import type { Database } from './store/database.js';
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   metrics?: Metrics;
   /** Sync lease (ms); tests shorten it to simulate crashed workers. */
   leaseMs?: number;
+  /** Webhook delivery retry policy (default: the job catalog's); tests shorten the delays. */
+  webhookRetry?: RetryPolicy;
 }
 
 export interface Runtime {
@@ -71,7 +74,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Producer connection: fail fast when Redis is away (the sweep catches up), never hang a request.
   const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   queueRedis.on('error', (err) => log.debug({ err }, 'redis (queue) connection error'));
-  const scheduler = new BullScheduler(queueRedis, options.queuePrefix);
+  const scheduler = new BullScheduler(queueRedis, options.queuePrefix, { onError: (err) => log.debug({ err }, 'redis (queue) error') });
 
   const invoices = new InvoiceService({ store, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
   const engine = new SyncEngine({
@@ -130,6 +133,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         clock,
         log,
         onResult: (result) => metrics.webhookDeliveries.inc({ result }),
+        ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
       },
       log,
     });
@@ -152,6 +156,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (app) await app.close();
       await sweeper?.stop();
       await workers?.close();
+      if (queueRedis.status !== 'ready') {
+        // BullMQ drops its error listeners when a queue closes, and a shared connection
+        // that never became ready (Redis away) would then fail unobserved: an unhandled
+        // rejection that kills the process. End that connection first, let BullMQ see it.
+        const ended = new Promise<void>((resolve) => {
+          queueRedis.once('end', () => resolve());
+          setTimeout(resolve, 1000).unref();
+        });
+        queueRedis.disconnect();
+        await ended;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       await scheduler.close().catch(() => undefined);
       for (const r of [redis, queueRedis, workerRedis]) r?.disconnect();
     },

@@ -16,6 +16,14 @@ export const PROVIDER_IDS = ['procountor', 'netvisor', 'generic'] as const;
 export const VAT_TREATMENTS = ['domestic', 'eu_sale', 'reverse_charge_construction', 'outside_eu'] as const;
 export type VatTreatment = (typeof VAT_TREATMENTS)[number];
 
+/**
+ * Cross-field rules run even when another field of the same object already
+ * failed (zod 4 skips refinements after an aborting issue such as a bad enum
+ * unless told otherwise), so a 400 names every problem at once. The rules guard
+ * every read, so they only need an object to look at.
+ */
+const everyProblem = { when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) };
+
 /** A decimal given as a string ("12.50") or a JSON number (12.5), normalised to canonical text. */
 export function decimalField(what = 'a decimal number') {
   return z
@@ -69,11 +77,16 @@ export const customerSchema = z.looseObject({
     .nullish(),
 });
 
+/** Hosts' ids: text, or whole numbers (kept as text, so 1296 and "1296" are the same task). */
+const hostId = z
+  .union([z.string().max(100, 'must be at most 100 characters'), z.number().int()], { error: 'must be an id: text or a whole number' })
+  .transform((v) => String(v));
+
 export const lineContextSchema = z.looseObject({
-  taskId: z.string().nullish(),
-  contactId: z.string().nullish(),
-  membershipId: z.string().nullish(),
-  teamId: z.string().nullish(),
+  taskId: hostId.nullish(),
+  contactId: hostId.nullish(),
+  membershipId: hostId.nullish(),
+  teamId: hostId.nullish(),
   taskUnitPrice: decimalField('a unit price').nullish(),
 });
 
@@ -117,7 +130,7 @@ export const lineSchema = z
         });
       }
     }
-  });
+  }, everyProblem);
 
 export const invoiceDocumentSchema = z
   .looseObject({
@@ -160,7 +173,7 @@ export const invoiceDocumentSchema = z
     if (typeof doc.period?.to === 'string' && typeof doc.period?.from === 'string' && doc.period.to < doc.period.from) {
       ctx.addIssue({ code: 'custom', path: ['period', 'to'], message: 'must not be before period.from' });
     }
-  });
+  }, everyProblem);
 
 export type InvoiceDocument = z.output<typeof invoiceDocumentSchema>;
 export type InvoiceLine = InvoiceDocument['lines'][number];

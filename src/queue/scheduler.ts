@@ -21,10 +21,18 @@ export function deliveryJobId(deliveryId: string, attempt: number): string {
 
 export class BullScheduler implements Scheduler {
   readonly queues: Record<QueueName, Queue>;
+  private readonly enqueueTimeoutMs: number;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
-    const make = (name: QueueName) =>
-      new Queue(name, {
+  /**
+   * `enqueueTimeoutMs` bounds how long scheduling waits for Redis: BullMQ waits
+   * for a connection indefinitely, but the row is already committed and the
+   * sweep enqueues it later, so callers (intake, resync, a worker's next step)
+   * must get a prompt error instead of hanging while Redis is away.
+   */
+  constructor(connection: ConnectionOptions, prefix: string, options: { enqueueTimeoutMs?: number; onError?: (error: Error) => void } = {}) {
+    this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2000;
+    const make = (name: QueueName) => {
+      const queue = new Queue(name, {
         connection,
         prefix,
         defaultJobOptions: {
@@ -37,13 +45,31 @@ export class BullScheduler implements Scheduler {
           backoff: { type: 'exponential', delay: 2000 },
         },
       });
+      // Without a listener, a connection error is re-thrown by BullMQ as an unhandled rejection.
+      queue.on('error', (error) => options.onError?.(error));
+      return queue;
+    };
     this.queues = { sync: make('sync'), events: make('events') };
   }
 
   private async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string, delayMs: number): Promise<void> {
     const spec = jobCatalog[name];
     const data = spec.payload.parse(payload);
-    await this.queues[spec.queue].add(name, data, { jobId, delay: Math.max(0, Math.round(delayMs)) });
+    // If the add completes after the deadline, the job id makes it the same job the sweep would add.
+    await this.bounded(this.queues[spec.queue].add(name, data, { jobId, delay: Math.max(0, Math.round(delayMs)) }), `accept job ${jobId}`);
+  }
+
+  private async bounded<T>(work: Promise<T>, what: string): Promise<T> {
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not ${what} within ${this.enqueueTimeoutMs} ms`)), this.enqueueTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   scheduleSync(recordId: string, tenantId: string, generation: number, delayMs = 0): Promise<void> {
@@ -57,7 +83,7 @@ export class BullScheduler implements Scheduler {
   async depth(): Promise<Array<{ queue: QueueName; state: string; count: number }>> {
     const out: Array<{ queue: QueueName; state: string; count: number }> = [];
     for (const [queue, q] of Object.entries(this.queues) as Array<[QueueName, Queue]>) {
-      const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      const counts = await this.bounded(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), `report the ${queue} queue's depth`);
       for (const [state, count] of Object.entries(counts)) out.push({ queue, state, count });
     }
     return out;

@@ -7,13 +7,24 @@ import type { CustomerLink } from '../store/links-repo.js';
 import type { AppDeps } from '../app-deps.js';
 import { actorOf, requireRole, tenantOf } from './auth.js';
 
-export const customerLinkBody = z.strictObject({
-  provider: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }),
-  providerCustomerId: z
-    .union([z.string(), z.number().int()], { error: "must be the provider's customer id (Procountor partner id, Netvisor customer code)" })
-    .transform((v) => String(v).trim())
-    .pipe(z.string().min(1, 'must not be empty').max(100)),
-});
+export const customerLinkBody = z
+  .strictObject({
+    provider: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }),
+    providerCustomerId: z
+      .union([z.string(), z.number().int()], { error: "must be the provider's customer id (Procountor partner id, Netvisor customer code)" })
+      .transform((v) => String(v).trim())
+      .pipe(z.string().min(1, 'must not be empty').max(100)),
+  })
+  .superRefine((body, ctx) => {
+    // A Procountor business partner id is a number; anything else would only fail at the next sync.
+    if (body.provider === 'procountor' && !/^\d{1,18}$/.test(body.providerCustomerId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['providerCustomerId'],
+        message: `must be a Procountor business partner id (a number such as 200001), got "${body.providerCustomerId}"`,
+      });
+    }
+  });
 
 const providerQuery = z.strictObject({ provider: z.enum(PROVIDER_IDS).optional() });
 

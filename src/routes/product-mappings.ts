@@ -4,7 +4,7 @@ import { LINE_KINDS } from '../domain/invoice-document.js';
 import { newId } from '../domain/ids.js';
 import { exportMappingsCsv, importMappingsCsv } from '../domain/products/mapping-csv.js';
 import { exportMappingsJson, parseProductMapping, parseProductMappingList, productMappingInputSchema } from '../domain/products/mapping-schema.js';
-import { MAPPING_SCOPES, type ProductMappingInput } from '../domain/products/product-mapping.js';
+import { MAPPING_SCOPES, mappingKey, sameMappingContent, type ProductMappingInput } from '../domain/products/product-mapping.js';
 import { ApiError } from '../http/api-error.js';
 import { parseOr400 } from '../http/parse.js';
 import type { StoredMapping } from '../store/mappings-repo.js';
@@ -19,6 +19,15 @@ const listQuery = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
   delimiter: z.enum([',', ';']).default(','),
 });
+
+/** The repository filter of a list or export query (scope, scopeId, lineKind). */
+function filterOf(q: z.output<typeof listQuery>): { scope?: string; scopeId?: string; lineKind?: string } {
+  return {
+    ...(q.scope ? { scope: q.scope } : {}),
+    ...(q.scopeId !== undefined ? { scopeId: q.scopeId } : {}),
+    ...(q.lineKind ? { lineKind: q.lineKind } : {}),
+  };
+}
 
 function view(m: StoredMapping) {
   return {
@@ -58,11 +67,7 @@ export function mappingRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/v1/product-mappings', { preHandler: admin, schema: { tags: ['mappings'], summary: 'List mappings (JSON or CSV with ?format=csv)' } }, async (request, reply) => {
     const tenantId = tenantOf(request);
     const q = parseOr400(listQuery, request.query);
-    const mappings = await repos.mappings.list(tenantId, {
-      ...(q.scope ? { scope: q.scope } : {}),
-      ...(q.scopeId !== undefined ? { scopeId: q.scopeId } : {}),
-      ...(q.lineKind ? { lineKind: q.lineKind } : {}),
-    });
+    const mappings = await repos.mappings.list(tenantId, filterOf(q));
     if (q.format === 'csv') {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -72,9 +77,9 @@ export function mappingRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { mappings: mappings.map(view) };
   });
 
-  app.get('/v1/product-mappings/export', { preHandler: admin, schema: { tags: ['mappings'], summary: 'Export every mapping (JSON, or CSV with ?format=csv)' } }, async (request, reply) => {
+  app.get('/v1/product-mappings/export', { preHandler: admin, schema: { tags: ['mappings'], summary: 'Export the mappings (JSON, or CSV with ?format=csv; filter like the list)' } }, async (request, reply) => {
     const q = parseOr400(listQuery, request.query);
-    const mappings = (await repos.mappings.list(tenantOf(request))).map(toProductMapping);
+    const mappings = (await repos.mappings.list(tenantOf(request), filterOf(q))).map(toProductMapping);
     if (q.format === 'csv') {
       return reply.header('content-type', 'text/csv; charset=utf-8').send(exportMappingsCsv(mappings, { delimiter: q.delimiter }));
     }
@@ -102,13 +107,22 @@ export function mappingRoutes(app: FastifyInstance, deps: AppDeps): void {
       const counts = await deps.store.transaction(async (tx) => {
         let created = 0;
         let updated = 0;
+        let unchanged = 0;
+        const current = new Map((await tx.mappings.list(tenantId)).map((m) => [mappingKey(toProductMapping(m)), toProductMapping(m)]));
         for (const input of inputs) {
+          // A row that changes nothing is left alone: an export imported back keeps
+          // auto-created defaults auto-created (and their updatedAt as it was).
+          const existing = current.get(mappingKey(input));
+          if (existing && sameMappingContent(existing, input)) {
+            unchanged += 1;
+            continue;
+          }
           const r = await tx.mappings.upsert(tenantId, { id: `map_${newId()}`, ...input, providerProducts: (input.providerProducts as Record<string, unknown> | null) ?? null, autoCreated: false });
           if (r.created) created += 1;
           else updated += 1;
         }
-        await tx.audit.record({ tenantId, actor: actorOf(request), action: 'mapping.import', details: { format: isCsv ? 'csv' : 'json', created, updated } });
-        return { created, updated };
+        await tx.audit.record({ tenantId, actor: actorOf(request), action: 'mapping.import', details: { format: isCsv ? 'csv' : 'json', created, updated, unchanged } });
+        return { created, updated, unchanged };
       });
       return { ...counts, total: inputs.length };
     },

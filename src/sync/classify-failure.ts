@@ -29,8 +29,9 @@ export function toRecordError(error: ProviderError): RecordError {
  * Turns an error into the record's next state:
  * validation → failed · auth → failed + connection unhealthy · rate limit →
  * retrying after the time the provider gave · transient → retrying with
- * backoff and jitter · unknown outcome → in_doubt, then a lookup. Anything
- * else is a fault of ours: retried like a transient error, so it is never lost.
+ * backoff and jitter (never sooner than the provider asked) · unknown
+ * outcome → in_doubt, then a lookup. Anything else is a fault of ours:
+ * retried like a transient error, so it is never lost.
  */
 export function classifyFailure(
   error: unknown,
@@ -77,10 +78,11 @@ export function classifyFailure(
     case 'transient':
       if (exhausted) return giveUp(recordError, 'the provider kept failing');
       // A lookup that failed while in doubt stays in doubt: the question is still open.
+      // A provider that said how long it will be away (maintenance) is not asked sooner.
       return {
         status: record.createSent ? 'in_doubt' : 'retrying',
         error: recordError,
-        runAfterMs: backoffMs(policy, attempt, random),
+        runAfterMs: Math.max(backoffMs(policy, attempt, random), error.retryAfterMs ?? 0),
         connectionUnhealthy: false,
         message: 'temporary failure',
       };

@@ -2,18 +2,21 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { finnishReferenceFromBase } from '../domain/finnish/reference-number.js';
+import { checkFinnishRulesOfUnparsed } from '../domain/finnish/document-checks.js';
 import { newId, referenceFor } from '../domain/ids.js';
 import { parseInvoiceDocument, type InvoiceDocument, type Problem } from '../domain/invoice-document.js';
 import { ApiError } from '../http/api-error.js';
 import type { UrlPolicy } from '../http/url-guard.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Scheduler } from '../queue/scheduler.js';
+import type { ConnectionRow } from '../store/connections-repo.js';
 import type { RecordFilter, SyncRecord, SyncStatus } from '../store/records-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Repos, Store } from '../store/store.js';
 import { newDeliveryFor } from '../events/outbox.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
+import type { ResolvedInvoice } from '../domain/resolved-invoice.js';
 import type { CustomerResolution, SyncWarning } from '../../providers/types.js';
 import { loadConnection, type LoadedConnection } from './connection-store.js';
 import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
@@ -73,7 +76,7 @@ export class InvoiceService implements InvoiceResolver {
     const parsed = parseInvoiceDocument(body);
     if (!parsed.ok) {
       this.count('rejected');
-      throw ApiError.badInput(parsed.problems, `The invoice has ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}: ${parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`);
+      throw invoiceProblems(allProblemsOf(body, parsed.problems));
     }
     const document = parsed.document;
     const bodyHash = createHash('sha256').update(canonicalJson(document)).digest('hex');
@@ -82,8 +85,7 @@ export class InvoiceService implements InvoiceResolver {
     const existing = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
     if (existing) return existing;
 
-    const provider = await this.chooseProvider(repos, tenantId, document);
-    const connection = await repos.connections.get(tenantId, provider);
+    const { provider, connection } = await this.chooseProvider(repos, tenantId, document);
     const recordId = newId(this.deps.clock());
     const reference = referenceFor(recordId);
     const referenceNumber = document.referenceNumber ?? finnishReferenceFromBase(String(1000 + (await repos.tenants.nextReferenceSeq(tenantId))));
@@ -98,7 +100,7 @@ export class InvoiceService implements InvoiceResolver {
     });
     if (resolved.problems.length) {
       this.count('rejected');
-      throw ApiError.badInput(resolved.problems, `The invoice has ${resolved.problems.length} problem${resolved.problems.length === 1 ? '' : 's'}: ${resolved.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`);
+      throw invoiceProblems(resolved.problems);
     }
 
     const outcome = await this.deps.store.transaction(async (tx) => {
@@ -156,10 +158,11 @@ export class InvoiceService implements InvoiceResolver {
     ]);
   }
 
-  private async chooseProvider(repos: Repos, tenantId: string, document: InvoiceDocument): Promise<string> {
+  private async chooseProvider(repos: Repos, tenantId: string, document: InvoiceDocument): Promise<{ provider: string; connection: ConnectionRow }> {
     const connections = await repos.connections.list(tenantId);
     if (document.provider) {
-      if (!connections.some((c) => c.provider === document.provider)) {
+      const connection = connections.find((c) => c.provider === document.provider);
+      if (!connection) {
         this.count('rejected');
         throw ApiError.badInput([
           {
@@ -169,9 +172,9 @@ export class InvoiceService implements InvoiceResolver {
           },
         ]);
       }
-      return document.provider;
+      return { provider: document.provider, connection };
     }
-    if (connections.length === 1) return connections[0]!.provider;
+    if (connections.length === 1) return { provider: connections[0]!.provider, connection: connections[0]! };
     this.count('rejected');
     throw ApiError.badInput([
       {
@@ -185,8 +188,19 @@ export class InvoiceService implements InvoiceResolver {
     ]);
   }
 
-  /** The InvoiceResolver the sync engine uses: the same resolution as intake, with today's mappings. */
+  /** The InvoiceResolver the sync engine uses: the resolution made at intake. */
   async resolveForSync(repos: Repos, record: SyncRecord, connection: LoadedConnection): Promise<Resolution> {
+    const frozen = record.resolved as ResolvedInvoice | null;
+    if (frozen) {
+      // What was accepted (and answered in the 202) is what is sent, even if mappings changed
+      // since; only a credited invoice's provider ids may have arrived in the meantime.
+      let credited = frozen.credited;
+      if (credited && !credited.providerInvoiceId) {
+        const original = await repos.records.latestSynced(record.tenantId, credited.externalId);
+        if (original) credited = { externalId: credited.externalId, providerInvoiceId: original.providerInvoiceId, providerInvoiceNumber: original.providerInvoiceNumber };
+      }
+      return { invoice: { ...frozen, credited }, problems: [], warnings: [] };
+    }
     const parsed = parseInvoiceDocument(record.document);
     if (!parsed.ok) return { invoice: record.resolved as never, problems: parsed.problems, warnings: [] };
     return resolveInvoice(repos, {
@@ -204,14 +218,14 @@ export class InvoiceService implements InvoiceResolver {
   async preview(tenantId: string, body: unknown) {
     const parsed = parseInvoiceDocument(body);
     const empty = { net: '0.00', vat: '0.00', gross: '0.00' };
-    if (!parsed.ok) return { valid: false, problems: parsed.problems, warnings: [], customer: null, lines: [], totals: empty };
+    if (!parsed.ok) return { valid: false, problems: allProblemsOf(body, parsed.problems), warnings: [], customer: null, lines: [], totals: empty };
     const document = parsed.document;
     const repos = this.deps.store.repos;
     const problems: Problem[] = [];
     const warnings: SyncWarning[] = [];
     let provider: string | null = null;
     try {
-      provider = await this.chooseProvider(repos, tenantId, document);
+      provider = (await this.chooseProvider(repos, tenantId, document)).provider;
     } catch (error) {
       if (error instanceof ApiError && Array.isArray(error.details)) problems.push(...(error.details as Problem[]));
       else throw error;
@@ -348,6 +362,16 @@ export class InvoiceService implements InvoiceResolver {
       resetRetries: true,
     });
   }
+}
+
+/** Every problem at once: schema problems, and the Finnish rules of the values that are well-formed. */
+function allProblemsOf(body: unknown, schemaProblems: Problem[]): Problem[] {
+  const finnish = checkFinnishRulesOfUnparsed(body).filter((p) => !schemaProblems.some((q) => q.path === p.path));
+  return [...schemaProblems, ...finnish];
+}
+
+function invoiceProblems(problems: Problem[]): ApiError {
+  return ApiError.badInput(problems, `The invoice has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`);
 }
 
 function numberSetting(value: unknown): number | null {

@@ -61,23 +61,31 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
   const treatments = deriveVatTreatments(doc);
   const lineTreatments = treatments.lines.map((l) => l.treatment);
 
+  const assess = (resolution: ReturnType<typeof resolveLines>) => {
+    const problems = checkFinnishRules(doc, { vatDate, lineTreatments, resolvedLines: resolution.lines });
+    const warnings: SyncWarning[] = [
+      ...treatments.warnings.map((w) => ({ code: w.code, path: w.path, message: w.message })),
+    ];
+    for (const w of resolution.warnings) {
+      if (w.code === 'no_vat_rate') problems.push({ path: w.path, code: 'missing_vat_rate', message: w.message });
+      else warnings.push({ code: w.code, path: w.path, message: w.message });
+    }
+    return { problems, warnings };
+  };
+
   let mappings = (await repos.mappings.list(input.tenantId)).map(toProductMapping);
   let resolution = resolveLines(doc.lines, mappings, { vatDate, vatTreatments: lineTreatments });
-  if (resolution.needsDefaults.length && input.createDefaults) {
+  let { problems, warnings } = assess(resolution);
+  // Defaults are created only for an invoice that will be accepted (or synced):
+  // a rejected one leaves nothing behind. The built-in default resolved above is
+  // identical to the one created, so the problems do not change by creating it.
+  if (resolution.needsDefaults.length && input.createDefaults && problems.length === 0) {
     for (const kind of resolution.needsDefaults) {
       await repos.mappings.insertIfAbsent(input.tenantId, { id: `map_${newId()}`, ...defaultMappingFor(kind), providerProducts: null });
     }
     mappings = (await repos.mappings.list(input.tenantId)).map(toProductMapping);
     resolution = resolveLines(doc.lines, mappings, { vatDate, vatTreatments: lineTreatments });
-  }
-
-  const problems = checkFinnishRules(doc, { vatDate, lineTreatments, resolvedLines: resolution.lines });
-  const warnings: SyncWarning[] = [
-    ...treatments.warnings.map((w) => ({ code: w.code, path: w.path, message: w.message })),
-  ];
-  for (const w of resolution.warnings) {
-    if (w.code === 'no_vat_rate') problems.push({ path: w.path, code: 'missing_vat_rate', message: w.message });
-    else warnings.push({ code: w.code, path: w.path, message: w.message });
+    ({ problems, warnings } = assess(resolution));
   }
 
   const lines: ResolvedLine[] = doc.lines.map((line, index) => {

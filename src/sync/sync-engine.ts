@@ -6,7 +6,7 @@ import type { Scheduler } from '../queue/scheduler.js';
 import type { AttemptOutcome, AttemptStep } from '../store/attempts-repo.js';
 import type { RecordError, SyncRecord } from '../store/records-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
-import type { Store } from '../store/store.js';
+import type { Repos, Store } from '../store/store.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
 import { ProviderValidationError } from '../../providers/errors/validation-error.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
@@ -99,6 +99,10 @@ export class SyncEngine {
     let warnings: SyncWarning[] = [];
     let outcome: AttemptOutcome = 'failed';
     let error: RecordError | null = null;
+    // The attempt's outcome commits with the status it led to, so the record
+    // never shows a final status next to an attempt still "pending".
+    let attemptStored = false;
+    const storeAttempt = (tx: Repos) => tx.attempts.finish(record.id, attemptNo, { outcome, steps, exchanges, error });
 
     try {
       const provider = registry[record.provider as keyof ProviderRegistry];
@@ -175,7 +179,17 @@ export class SyncEngine {
         record = { ...record, createSent: true };
         step('create sent', `${request.method} ${redactUrl(request.url)}`);
         await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
-        const created = await provider.create(ctx, request, invoice);
+        let created: ProviderInvoice;
+        try {
+          created = await provider.create(ctx, request, invoice);
+        } catch (refusal) {
+          if (refusal instanceof ProviderError && NOT_CREATED.has(refusal.category)) {
+            // The provider answered "no" (or the request never left): that settles it, nothing
+            // was created. The next try creates without a lookup, and nothing is "in doubt".
+            record = await repos.records.setStatus(record.id, record.status, { createSent: false });
+          }
+          throw refusal;
+        }
         step('created', `${created.id}${created.number ? ` (number ${created.number})` : ''}`);
         outcome = 'created';
         existing = created;
@@ -212,8 +226,10 @@ export class SyncEngine {
             warnings: mergeWarnings(record.warnings, warnings),
           },
           message: outcome === 'adopted' ? 'found at the provider and adopted' : 'created at the provider',
+          alsoInTransaction: storeAttempt,
         })
       ).record;
+      attemptStored = true;
       await repos.connections.markSuccess(connection.row.id).catch(() => undefined);
       return record.status;
     } catch (thrown) {
@@ -237,13 +253,17 @@ export class SyncEngine {
           },
           message: decision.message,
           runAfterMs: decision.runAfterMs,
+          alsoInTransaction: storeAttempt,
         })
       ).record;
+      attemptStored = true;
       return record.status;
     } finally {
-      await repos.attempts.finish(record.id, attemptNo, { outcome, steps, exchanges, error }).catch((e: unknown) => {
-        this.deps.log.error({ err: e, recordId: record.id }, 'could not store the attempt');
-      });
+      if (!attemptStored) {
+        await storeAttempt(repos).catch((e: unknown) => {
+          this.deps.log.error({ err: e, recordId: record.id }, 'could not store the attempt');
+        });
+      }
     }
   }
 
@@ -253,6 +273,13 @@ export class SyncEngine {
     return record.resolved as ResolvedInvoice;
   }
 }
+
+/**
+ * Error categories that mean a create did not take effect (providers/errors): the
+ * provider refused it (validation, auth, rate limit) or it certainly was not
+ * processed (transient). Only `unknown_outcome` leaves the create in doubt.
+ */
+const NOT_CREATED: ReadonlySet<ProviderError['category']> = new Set(['validation', 'auth', 'rate_limit', 'transient']);
 
 /** A failure after the invoice exists at the provider says so, so nobody re-creates it by hand. */
 function alreadyCreated(error: unknown, providerName: string, invoice: ProviderInvoice): unknown {

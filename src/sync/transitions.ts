@@ -1,7 +1,7 @@
 import { newDeliveryFor } from '../events/outbox.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { RecordPatch, SyncRecord, SyncStatus } from '../store/records-repo.js';
-import type { Store } from '../store/store.js';
+import type { Repos, Store } from '../store/store.js';
 
 export interface TransitionResult {
   record: SyncRecord;
@@ -20,10 +20,18 @@ export async function transition(
   deps: { store: Store; scheduler: Scheduler; clock: () => Date },
   recordId: string,
   status: SyncStatus,
-  options: { patch?: RecordPatch; message?: string | null; runAfterMs?: number | null; resetRetries?: boolean } = {},
+  options: {
+    patch?: RecordPatch;
+    message?: string | null;
+    runAfterMs?: number | null;
+    resetRetries?: boolean;
+    /** More writes that must commit with the change (the attempt that explains it). */
+    alsoInTransaction?: (repos: Repos) => Promise<void>;
+  } = {},
 ): Promise<TransitionResult> {
   const result = await deps.store.transaction(async (repos) => {
     const record = await repos.records.setStatus(recordId, status, options.patch ?? {}, { resetRetries: options.resetRetries ?? false });
+    await options.alsoInTransaction?.(repos);
     await repos.history.add(recordId, status, options.message ?? null, record.lastError && status !== 'synced' ? record.lastError : null);
     const deliveryId = await newDeliveryFor(repos, record, deps.clock());
     const deliveryIds = deliveryId ? [deliveryId] : [];

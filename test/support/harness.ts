@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
+import type { UrlPolicy } from '../../src/http/url-guard.js';
+import type { RetryPolicy } from '../../src/queue/catalog.js';
 import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
 import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
@@ -37,7 +39,9 @@ export interface Harness {
   runtime: Runtime;
   db: Database;
   adminToken: string;
+  masterKey: string;
   prefix: string;
+  /** A plain Redis client on the test Redis (for inspecting or deleting the harness's keys). */
   redis: Redis;
   /** Calls the API in-process (Fastify inject). */
   api(method: string, url: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
@@ -59,23 +63,38 @@ export async function startHarness(options: {
   leaseMs?: number;
   sweepIntervalMs?: number;
   concurrency?: number;
+  /** Outbound URL policy (default: private URLs allowed, since the sandboxes are local). */
+  urlPolicy?: UrlPolicy;
+  /** Webhook delivery retry policy (tests shorten the delays instead of sleeping). */
+  webhookRetry?: RetryPolicy;
+  /** Redis for queues and caches (default: the test Redis); a dead address simulates Redis being down. */
+  redisUrl?: string;
+  /**
+   * Another runtime on the same database, queue prefix, operator token and
+   * master key, as a second process would be (e.g. a worker next to an API).
+   * Closing this harness leaves the shared database and keys to the first.
+   */
+  shareWith?: Harness;
 } = {}): Promise<Harness> {
-  const fresh = await freshDatabase(options.database ?? 'pglite');
-  const prefix = `lltest-${randomBytes(5).toString('hex')}`;
-  const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
+  const shared = options.shareWith;
+  const fresh = shared ? { db: shared.db, drop: async () => undefined } : await freshDatabase(options.database ?? 'pglite');
+  const prefix = shared?.prefix ?? `lltest-${randomBytes(5).toString('hex')}`;
+  const adminToken = shared?.adminToken ?? `test-operator-${randomBytes(12).toString('hex')}`;
+  const masterKey = shared?.masterKey ?? randomBytes(32).toString('base64');
   const runtime = await createRuntime({
     role: options.role ?? 'all',
     db: fresh.db,
-    redisUrl: TEST_REDIS_URL,
+    redisUrl: options.redisUrl ?? TEST_REDIS_URL,
     queuePrefix: prefix,
     adminToken,
-    masterKey: randomBytes(32).toString('base64'),
-    urlPolicy: { allowPrivateUrls: true },
+    masterKey,
+    urlPolicy: options.urlPolicy ?? { allowPrivateUrls: true },
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     concurrency: options.concurrency ?? 4,
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.webhookRetry ? { webhookRetry: options.webhookRetry } : {}),
   });
   const redis = testRedis();
 
@@ -104,6 +123,7 @@ export async function startHarness(options: {
     runtime,
     db: fresh.db,
     adminToken,
+    masterKey,
     prefix,
     redis,
     api,
@@ -128,7 +148,7 @@ export async function startHarness(options: {
     async close() {
       await runtime.close();
       await fresh.drop();
-      await dropPrefix(redis, `${prefix}:`);
+      if (!shared) await dropPrefix(redis, `${prefix}:`);
       redis.disconnect();
     },
   };

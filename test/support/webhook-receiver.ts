@@ -14,6 +14,8 @@ export class WebhookReceiver {
   readonly received: ReceivedEvent[] = [];
   private failuresLeft = 0;
   private failStatus = 500;
+  private failEachTimes = 0;
+  private readonly triesById = new Map<string, number>();
   private server: Server | null = null;
   url = '';
 
@@ -30,6 +32,13 @@ export class WebhookReceiver {
           json = null;
         }
         this.received.push({ headers: req.headers, body, json, at: Date.now() });
+        const id = String(req.headers['webhook-id'] ?? '');
+        const tries = (this.triesById.get(id) ?? 0) + 1;
+        this.triesById.set(id, tries);
+        if (tries <= this.failEachTimes) {
+          res.writeHead(this.failStatus).end('not now');
+          return;
+        }
         if (this.failuresLeft > 0) {
           this.failuresLeft -= 1;
           res.writeHead(this.failStatus).end('not now');
@@ -46,6 +55,17 @@ export class WebhookReceiver {
   failNext(times: number, status = 500): void {
     this.failuresLeft = times;
     this.failStatus = status;
+  }
+
+  /** Answers the first `times` tries of every event (by webhook-id) with an error, then 204. */
+  failEachEvent(times: number, status = 500): void {
+    this.failEachTimes = times;
+    this.failStatus = status;
+  }
+
+  /** Every try received for one event. */
+  tries(webhookId: string): ReceivedEvent[] {
+    return this.received.filter((r) => r.headers['webhook-id'] === webhookId);
   }
 
   types(): string[] {

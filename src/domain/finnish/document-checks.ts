@@ -1,4 +1,5 @@
-import type { InvoiceDocument, Problem, VatTreatment } from '../invoice-document.js';
+import { isCalendarDate, VAT_TREATMENTS, type InvoiceDocument, type Problem, type VatTreatment } from '../invoice-document.js';
+import { isDecimalString } from '../money.js';
 import { parseFinnishVatNumber, validateBusinessId } from './business-id.js';
 import { validateReferenceNumber } from './reference-number.js';
 import { checkFinnishVatRate } from './vat-rates.js';
@@ -123,4 +124,60 @@ export function checkFinnishRules(document: InvoiceDocument, options: FinnishRul
     });
   });
   return problems;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function treatmentOrNull(value: unknown): VatTreatment | null {
+  return (VAT_TREATMENTS as readonly unknown[]).includes(value) ? (value as VatTreatment) : null;
+}
+
+function rateOrNull(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && isDecimalString(value.trim())) return value.trim();
+  return null;
+}
+
+/**
+ * The Finnish rules of a document that did not pass the schema, so that a
+ * preview can list every problem at once instead of these only after the
+ * field problems are fixed. Only values that are themselves well-formed are
+ * checked (a business ID that is text, a VAT rate that is a number, a real
+ * VAT date); the rest is left to the schema's problems. Never throws.
+ */
+export function checkFinnishRulesOfUnparsed(input: unknown): Problem[] {
+  const doc = record(input);
+  if (!doc) return [];
+  const rawCustomer = record(doc.customer) ?? {};
+  const rawAddress = record(rawCustomer.address);
+  const country = typeof rawAddress?.country === 'string' && /^[A-Z]{2}$/.test(rawAddress.country) ? rawAddress.country : null;
+  const vatDate = [doc.deliveryDate, doc.invoiceDate].find((d): d is string => typeof d === 'string' && isCalendarDate(d)) ?? null;
+  const rawLines = Array.isArray(doc.lines) ? doc.lines : [];
+  const sanitized = {
+    invoiceDate: vatDate ?? '2000-01-01',
+    deliveryDate: null,
+    referenceNumber: textOrNull(doc.referenceNumber),
+    vatTreatment: treatmentOrNull(doc.vatTreatment),
+    customer: {
+      businessId: textOrNull(rawCustomer.businessId),
+      vatNumber: textOrNull(rawCustomer.vatNumber),
+      address: country ? { country } : null,
+    },
+    lines: rawLines.map((raw) => {
+      const line = record(raw) ?? {};
+      // Without a real VAT date no rate can be checked.
+      return { vatRate: vatDate ? rateOrNull(line.vatRate) : null, vatTreatment: treatmentOrNull(line.vatTreatment) };
+    }),
+  } as unknown as InvoiceDocument;
+  try {
+    return checkFinnishRules(sanitized, vatDate ? { vatDate } : {});
+  } catch {
+    return [];
+  }
 }

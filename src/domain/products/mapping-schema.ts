@@ -78,14 +78,20 @@ export const productMappingInputSchema = z
     product: mappedProductSchema,
     providerProducts: providerProductsSchema.nullish(),
   })
-  .superRefine((m, ctx) => {
-    if (m.scope === 'tenant' && m.scopeId != null) {
-      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be left out for scope "tenant": a tenant mapping applies to the whole tenant' });
-    }
-    if (m.scope !== 'tenant' && m.scopeId == null) {
-      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: `is required for scope "${m.scope}": the host's ${m.scope} id` });
-    }
-  });
+  .superRefine(
+    (m, ctx) => {
+      // Runs even when another field failed (see `when`), so that every problem
+      // is reported at once; then fields may be unparsed: only trust a known scope.
+      if (!(MAPPING_SCOPES as readonly unknown[]).includes(m.scope)) return;
+      if (m.scope === 'tenant' && m.scopeId != null) {
+        ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'must be left out for scope "tenant": a tenant mapping applies to the whole tenant' });
+      }
+      if (m.scope !== 'tenant' && m.scopeId == null) {
+        ctx.addIssue({ code: 'custom', path: ['scopeId'], message: `is required for scope "${m.scope}": the host's ${m.scope} id` });
+      }
+    },
+    { when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value) },
+  );
 
 /** Normalises a parsed mapping to the stored shape (nulls instead of absent fields). */
 export function mappingInputFrom(parsed: z.output<typeof productMappingInputSchema>): ProductMappingInput {

@@ -1,4 +1,5 @@
 import type { LineKind } from '../invoice-document.js';
+import { dec, decimalText, isDecimalString } from '../money.js';
 
 /**
  * A product mapping: "lines of this kind, for this task / contact / membership
@@ -59,4 +60,43 @@ export type ProductMappingInput = Omit<ProductMapping, 'id' | 'autoCreated'>;
  */
 export function mappingKey(m: Pick<ProductMapping, 'scope' | 'scopeId' | 'lineKind'>): string {
   return `${m.scope}\u0000${m.scopeId ?? ''}\u0000${m.lineKind}`;
+}
+
+function sameDecimal(a: string | null | undefined, b: string | null | undefined): boolean {
+  const norm = (v: string | null | undefined) => (v == null || v === '' ? null : isDecimalString(v.trim()) ? decimalText(dec(v)) : v);
+  return norm(a) === norm(b);
+}
+
+/** Provider products without empty fields and entries, keys sorted: null when nothing is left. */
+function providerProductsText(value: ProviderProducts | null | undefined): string | null {
+  if (!value) return null;
+  const out: Record<string, Record<string, string>> = {};
+  for (const provider of Object.keys(value).sort()) {
+    const entry = (value as Record<string, unknown>)[provider];
+    if (!entry || typeof entry !== 'object') continue;
+    const fields: Record<string, string> = {};
+    for (const field of Object.keys(entry).sort()) {
+      const v = (entry as Record<string, unknown>)[field];
+      if (v != null && v !== '') fields[field] = String(v);
+    }
+    if (Object.keys(fields).length) out[provider] = fields;
+  }
+  return Object.keys(out).length ? JSON.stringify(out) : null;
+}
+
+/**
+ * Whether two mappings of the same key assign the same product, price, VAT
+ * rate and provider products ("5.00" and "5" are the same price). An import
+ * skips such a row, so an export imported back changes nothing — an
+ * auto-created default stays auto-created.
+ */
+export function sameMappingContent(a: Pick<ProductMapping, 'product' | 'providerProducts'>, b: Pick<ProductMapping, 'product' | 'providerProducts'>): boolean {
+  return (
+    a.product.code === b.product.code &&
+    a.product.name === b.product.name &&
+    a.product.unit === b.product.unit &&
+    sameDecimal(a.product.unitPrice, b.product.unitPrice) &&
+    sameDecimal(a.product.vatRate, b.product.vatRate) &&
+    providerProductsText(a.providerProducts) === providerProductsText(b.providerProducts)
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInvoiceDocument, type InvoiceDocument } from '../../../src/domain/invoice-document.js';
-import { checkFinnishRules, vatDateOf } from '../../../src/domain/finnish/document-checks.js';
+import { checkFinnishRules, checkFinnishRulesOfUnparsed, vatDateOf } from '../../../src/domain/finnish/document-checks.js';
 import { exampleDocument } from '../../support/example-invoice.js';
 
 function doc(patch: Record<string, unknown> = {}, customer: Record<string, unknown> = {}): InvoiceDocument {
@@ -95,5 +95,39 @@ describe('checkFinnishRules', () => {
     expect(problems.map((p) => p.path)).toEqual(['lines[0].vatRate', 'lines[2].vatRate']);
     expect(problems[0]!.message).toContain('product mapping of WORK');
     expect(problems[1]!.message).toContain("tenant's default VAT rate");
+  });
+});
+
+describe('checkFinnishRulesOfUnparsed (a document the schema refused)', () => {
+  const broken = (patch: Record<string, unknown>) => ({ ...exampleDocument(), currency: 'euro', ...patch });
+
+  it('checks the well-formed values of a document that does not parse', () => {
+    const problems = checkFinnishRulesOfUnparsed(
+      broken({
+        referenceNumber: '1234562',
+        customer: { businessId: '1234567-2' },
+        lines: [{ kind: 'hours', vatRate: 24 }, { vatRate: 'abc' }, { vatRate: '13.5' }],
+      }),
+    );
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      ['customer.businessId', 'invalid_business_id'],
+      ['referenceNumber', 'invalid_reference_number'],
+      ['lines[0].vatRate', 'invalid_vat_rate'],
+    ]);
+  });
+
+  it('follows the delivery date, skips rates without a real date, and skips foreign business IDs', () => {
+    expect(checkFinnishRulesOfUnparsed(broken({ deliveryDate: '2025-12-20', invoiceDate: '2026-01-15', lines: [{ vatRate: '14' }] }))).toEqual([]);
+    expect(checkFinnishRulesOfUnparsed(broken({ invoiceDate: '2026-02-30', lines: [{ vatRate: '24' }] }))).toEqual([]);
+    expect(checkFinnishRulesOfUnparsed(broken({ customer: { businessId: '556677-8899', address: { country: 'SE' } }, lines: [{ vatRate: '0' }] }))).toEqual([]);
+    expect(
+      checkFinnishRulesOfUnparsed(broken({ customer: { vatNumber: 'SE556677889901', address: { country: 'SE' } }, lines: [{ vatRate: '25.5' }] })).map((p) => p.code),
+    ).toEqual(['vat_rate_must_be_zero']);
+  });
+
+  it('never throws on garbage', () => {
+    for (const input of [null, 'x', 42, [], { lines: 'x', customer: 'y' }, { lines: [null, 1, 'a'], customer: { address: 'z' } }]) {
+      expect(checkFinnishRulesOfUnparsed(input)).toEqual([]);
+    }
   });
 });

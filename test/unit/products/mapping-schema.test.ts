@@ -53,6 +53,17 @@ describe('parseProductMapping (PUT /v1/product-mappings body)', () => {
     expect(negative).toMatchObject({ ok: false, problems: [{ path: 'product.unitPrice', message: 'must not be negative' }] });
   });
 
+  it('reports a scopeId problem together with problems in other fields', () => {
+    const result = parseProductMapping({ scope: 'tenant', scopeId: 'x', lineKind: 'hours', product: { code: 'G', name: 'Goods', unit: 'pcs' } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.path).sort()).toEqual(['lineKind', 'scopeId']);
+    const missing = parseProductMapping({ scope: 'team', lineKind: 'goods', product: { code: 'G', name: 'Goods' } });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.problems.map((p) => p.path).sort()).toEqual(['product.unit', 'scopeId']);
+    // Not an object at all: one problem, no crash.
+    expect(parseProductMapping('task')).toMatchObject({ ok: false, problems: [{ path: '(document)' }] });
+  });
+
   it('refuses unknown fields instead of silently dropping them', () => {
     const result = parseProductMapping({ ...body, product: { ...body.product, unitprice: '10' } });
     expect(result).toMatchObject({ ok: false, problems: [{ path: 'product' }] });
