@@ -6,10 +6,12 @@ import { STATUSES } from '../store/records-repo.js';
 import type { AppDeps } from '../app-deps.js';
 import { actorOf, requireRole, tenantOf } from './auth.js';
 
-const dateTime = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date (YYYY-MM-DD) or an ISO 8601 time')
-  .transform((s) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s));
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date (YYYY-MM-DD) or an ISO 8601 time');
+/** `from`: a day starts at its midnight (UTC). */
+const fromTime = dateTime.transform((s) => new Date(isoDay.test(s) ? `${s}T00:00:00Z` : s));
+/** `to` is exclusive for a time, but a day given as YYYY-MM-DD is included whole. */
+const toTime = dateTime.transform((s) => (isoDay.test(s) ? new Date(Date.parse(`${s}T00:00:00Z`) + 86_400_000) : new Date(s)));
 
 const statusList = z
   .string()
@@ -19,8 +21,8 @@ const statusList = z
 export const listQuery = z.strictObject({
   status: statusList.optional(),
   provider: z.enum(PROVIDER_IDS).optional(),
-  from: dateTime.optional(),
-  to: dateTime.optional(),
+  from: fromTime.optional(),
+  to: toTime.optional(),
   cursor: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -28,8 +30,8 @@ export const listQuery = z.strictObject({
 export const bulkResyncBody = z.strictObject({
   status: z.union([z.enum(STATUSES), z.array(z.enum(STATUSES))]).optional(),
   provider: z.enum(PROVIDER_IDS).optional(),
-  from: dateTime.optional(),
-  to: dateTime.optional(),
+  from: fromTime.optional(),
+  to: toTime.optional(),
 });
 
 /** Host and finance routes: intake, preview, records, resync. */

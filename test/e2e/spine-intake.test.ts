@@ -252,6 +252,9 @@ describe('intake and the API', () => {
       const window = await list(`?from=${encodeURIComponent(created[1]!)}&to=${encodeURIComponent(created[3]!)}`);
       expect(window.body.items.map((i: any) => i.id)).toEqual([ids[2], ids[1]]);
       expect((await list('?from=2999-01-01')).body.items).toEqual([]);
+      // A day given as YYYY-MM-DD is included whole in `to`.
+      const today = created[0]!.slice(0, 10);
+      expect((await list(`?from=${today}&to=${today}`)).body.items).toHaveLength(all.body.items.length);
 
       const bad = await list('?status=done&provider=sap&limit=0');
       expect(bad.status).toBe(400);

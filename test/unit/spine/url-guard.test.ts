@@ -64,5 +64,7 @@ describe('checkOutboundUrl refuses addresses inside the network (SSRF)', () => {
     expect(isPrivateAddress('::ffff:8.8.8.8')).toBe(false);
     expect(isPrivateAddress('8.8.8.8')).toBe(false);
     expect(isPrivateAddress('not-an-ip')).toBe(false);
+    // NAT64 addresses carry an IPv4 address inside IPv6: 64:ff9b::a00:1 is 10.0.0.1.
+    expect(isPrivateAddress('64:ff9b::a00:1')).toBe(true);
   });
 });
