@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
+import { unstorableInput } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
 import { connectionRoutes } from './routes/connections.js';
 import { customerLinkRoutes } from './routes/customer-links.js';
@@ -34,6 +35,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+
+  // What the database cannot store (NUL) or the service cannot serialise (absurd nesting)
+  // is a 400 naming the field, on every route, before any route code runs.
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.params, request.query, request.body]) {
+      const problem = unstorableInput(part);
+      if (problem) throw ApiError.badInput([problem]);
+    }
   });
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

@@ -15,6 +15,11 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** A URL fit for a message: a password in it (redis://:secret@host) is never printed. */
+function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^@]*@/, '//***@');
+}
+
 function roleFromArgs(argv: string[]): Role {
   const arg = argv.find((a) => a.startsWith('--role='));
   const role = arg?.slice('--role='.length) ?? 'all';
@@ -34,7 +39,7 @@ async function checkRedis(url: string): Promise<void> {
       process.stderr.write(`ledgerlink: warning: Redis maxmemory-policy is ${value}; use noeviction so queued jobs are never evicted\n`);
     }
   } catch {
-    fail(`cannot reach Redis at ${url}; start one with  redis-server --daemonize yes --port 6379 --save ""  (or set REDIS_URL)`);
+    fail(`cannot reach Redis at ${withoutCredentials(url)}; start one with  redis-server --daemonize yes --port 6379 --save ""  (or set REDIS_URL)`);
   } finally {
     redis.disconnect();
   }
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
   try {
     db = await openDatabase({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}), dataDir: config.DATA_DIR });
   } catch (error) {
-    const where = config.DATABASE_URL ? `PostgreSQL at ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}` : `the embedded database in ${config.DATA_DIR}`;
+    const where = config.DATABASE_URL ? `PostgreSQL at ${withoutCredentials(config.DATABASE_URL)}` : `the embedded database in ${config.DATA_DIR}`;
     fail(`cannot open ${where}: ${(error as Error).message}${config.DATABASE_URL ? ' (is PostgreSQL running? pg_ctlcluster <version> main start)' : ' (is another ledgerlink process using it?)'}`);
   }
 

@@ -1,4 +1,5 @@
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
+import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
 import type { ProviderInvoice } from '../types.js';
 import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
@@ -34,7 +35,8 @@ const writtenByLedgerlink = (comment: string | null | undefined) => !!comment &&
  * 1. `salesinvoicelist.nv` with `begininvoicedate`/`endinvoicedate` around the
  *    invoice date ledgerlink itself set (one day either side, so an inclusive
  *    or exclusive reading of the bounds cannot miss it) and `replyoption=1`,
- *    which makes Netvisor return each invoice's private comment;
+ *    which makes Netvisor return each invoice's private comment (paged on with
+ *    `invoicesabovenetvisorkey` while answers come back full: see listAround);
  * 2. keep the invoices whose reference number is ours — the Finnish reference
  *    number is unique per invoice of a tenant, and Netvisor lists it;
  * 3. read the private comment with getsalesinvoice.nv where the list did not
@@ -49,25 +51,10 @@ const writtenByLedgerlink = (comment: string | null | undefined) => !!comment &&
  * exist and a person must choose: the lookup fails, naming them.
  */
 export async function findInvoiceByReference(ctx: NetvisorContext, invoice: ResolvedInvoice, deps: NetvisorDeps): Promise<ProviderInvoice | null> {
-  const response = await netvisorOk(
-    ctx,
-    {
-      method: 'GET',
-      resource: 'salesinvoicelist.nv',
-      query: [
-        ['begininvoicedate', shiftDate(invoice.invoiceDate, -1)],
-        ['endinvoicedate', shiftDate(invoice.invoiceDate, 1)],
-        ['replyoption', '1'],
-      ],
-      write: false,
-      label: 'look the invoice up in Netvisor by its reference number',
-    },
-    deps,
-  );
   const wanted = normaliseReferenceNumber(invoice.referenceNumber);
   let candidates = await withComments(
     ctx,
-    parseSalesInvoiceList(response).filter((e) => normaliseReferenceNumber(e.referenceNumber) === wanted),
+    (await listAround(ctx, invoice, deps)).filter((e) => normaliseReferenceNumber(e.referenceNumber) === wanted),
     deps,
   );
   candidates = candidates.filter((e) => !writtenByLedgerlink(e.privateComment) || namesReference(e.privateComment, invoice.reference));
@@ -84,6 +71,53 @@ export async function findInvoiceByReference(ctx: NetvisorContext, invoice: Reso
     });
   }
   return toProviderInvoice(candidates[0]!);
+}
+
+/**
+ * salesinvoicelist.nv answers at most this many invoices per request. A month-end
+ * billing run easily dates more than that on one day, so a full page is never
+ * read as "that is all": the lookup pages on with `invoicesabovenetvisorkey`.
+ */
+export const NETVISOR_LIST_PAGE = 500;
+const MAX_LIST_PAGES = 40;
+
+/**
+ * Every invoice dated within a day of ours. A lookup that saw only part of the
+ * list must not conclude "not there" (that would create a second copy): when
+ * Netvisor keeps answering full pages that do not advance, it fails as transient
+ * and the record stays in doubt.
+ */
+async function listAround(ctx: NetvisorContext, invoice: ResolvedInvoice, deps: NetvisorDeps): Promise<SalesInvoiceListEntry[]> {
+  const seen = new Map<string, SalesInvoiceListEntry>();
+  let above: number | null = null;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const response = await netvisorOk(
+      ctx,
+      {
+        method: 'GET',
+        resource: 'salesinvoicelist.nv',
+        query: [
+          ['begininvoicedate', shiftDate(invoice.invoiceDate, -1)],
+          ['endinvoicedate', shiftDate(invoice.invoiceDate, 1)],
+          ['replyoption', '1'],
+          ...(above === null ? [] : ([['invoicesabovenetvisorkey', String(above)]] as Array<[string, string]>)),
+        ],
+        write: false,
+        label: 'look the invoice up in Netvisor by its reference number',
+      },
+      deps,
+    );
+    const entries = parseSalesInvoiceList(response);
+    for (const entry of entries) if (!seen.has(entry.netvisorKey)) seen.set(entry.netvisorKey, entry);
+    if (entries.length < NETVISOR_LIST_PAGE) return [...seen.values()];
+    const highest = Math.max(...entries.map((e) => (/^\d+$/.test(e.netvisorKey) ? Number(e.netvisorKey) : Number.NaN)));
+    if (!Number.isFinite(highest) || (above !== null && highest <= above)) break;
+    above = highest;
+  }
+  throw new ProviderTransientError({
+    code: 'netvisor_lookup_incomplete',
+    message: `Netvisor listed ${seen.size}+ invoices around ${invoice.invoiceDate} and ledgerlink could not read the whole list, so it cannot yet tell whether invoice ${invoice.externalId} is already there; it will not create it again until it can. ledgerlink will try again.`,
+  });
 }
 
 /**

@@ -139,7 +139,13 @@ export const invoiceDocumentSchema = z
       .trim()
       .min(1, 'must not be empty')
       .max(100, 'must be at most 100 characters'),
-    revision: z.number({ error: 'must be a whole number of 1 or more' }).int('must be a whole number').min(1).default(1),
+    revision: z
+      .number({ error: 'must be a whole number of 1 or more' })
+      .int('must be a whole number')
+      .min(1)
+      // Stored as a PostgreSQL integer: a larger number would be a 500, not a 400.
+      .max(2_147_483_647, 'must be at most 2147483647')
+      .default(1),
     type: z.enum(['invoice', 'credit_note'], { error: 'must be "invoice" or "credit_note"' }).default('invoice'),
     creditedExternalId: z.string().min(1).max(100).nullish(),
     provider: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }).nullish(),

@@ -34,6 +34,15 @@ export const bulkResyncBody = z.strictObject({
   to: toTime.optional(),
 });
 
+/**
+ * `?status=&provider=&from=&to=&cursor=` (the contract's own form, and what URL
+ * templates send for filters not used): an empty value is no filter, not a 400.
+ */
+function withoutEmptyValues(query: unknown): unknown {
+  if (!query || typeof query !== 'object') return query;
+  return Object.fromEntries(Object.entries(query as Record<string, unknown>).filter(([, value]) => value !== ''));
+}
+
 /** Host and finance routes: intake, preview, records, resync. */
 export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
   const auth = { adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys };
@@ -63,7 +72,7 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
   );
 
   app.get('/v1/invoices', { preHandler: reader, schema: { tags: ['invoices'], summary: 'List sync records, newest first' } }, async (request) => {
-    const q = parseOr400(listQuery, request.query);
+    const q = parseOr400(listQuery, withoutEmptyValues(request.query));
     return deps.invoices.list(
       tenantOf(request),
       { ...(q.status ? { status: q.status } : {}), ...(q.provider ? { provider: q.provider } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) },

@@ -61,7 +61,15 @@ export function classifyFailure(
       message: `ledgerlink hit an unexpected problem (${(error as Error)?.message ?? String(error)}); it will try again.`,
     };
     if (exhausted) return giveUp(recordError, 'unexpected errors');
-    return { status: 'retrying', error: recordError, runAfterMs: backoffMs(policy, attempt, random), connectionUnhealthy: false, message: 'unexpected error' };
+    // After a create may have reached the provider (e.g. its answer could not be read),
+    // the record is in doubt, and says so: the next step is a lookup, not a plain retry.
+    return {
+      status: record.createSent ? 'in_doubt' : 'retrying',
+      error: recordError,
+      runAfterMs: backoffMs(policy, attempt, random),
+      connectionUnhealthy: false,
+      message: 'unexpected error',
+    };
   }
 
   const recordError = toRecordError(error);

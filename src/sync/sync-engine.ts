@@ -17,6 +17,7 @@ import { loadConnection } from './connection-store.js';
 import type { InvoiceResolver } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { transition } from './transitions.js';
+import { newId } from '../domain/ids.js';
 
 export interface SyncEngineDeps {
   store: Store;
@@ -62,7 +63,11 @@ export class SyncEngine {
   }
 
   async run(recordId: string): Promise<RunResult> {
-    const { store, workerId } = this.deps;
+    const { store } = this.deps;
+    // The lease belongs to this run, not to the process: one process runs several jobs at
+    // once (BullMQ concurrency), and a second job of the same record (a resync, a stalled
+    // job) must find the lease taken instead of "re-claiming" it and syncing in parallel.
+    const workerId = `${this.deps.workerId}#${newId().slice(-8)}`;
     const record = await store.repos.records.claim(recordId, workerId, this.leaseMs);
     if (!record) return { ran: false, reason: 'finished, or being synced by another worker' };
     if (record.nextAttemptAt && record.nextAttemptAt.getTime() > this.deps.clock().getTime() + 1000) {

@@ -2,8 +2,9 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
 import { exampleDocument } from '../support/example-invoice.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { startGenericSpine } from '../support/generic-spine.js';
+import type { Harness } from '../support/harness.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * Fault drills against the generic sandbox: whatever the provider does, each
@@ -29,13 +30,9 @@ describe('drills: the provider misbehaves', () => {
   const eventsFor = (id: string) => receiver.verified(webhookSecret).filter((e) => e.json.data.id === id).map((e) => e.json.type);
 
   beforeAll(async () => {
-    h = await startHarness();
-    sandbox = await startGenericSandbox({ port: 0 });
-    receiver = await new WebhookReceiver().start();
-    key = await h.tenant('acme');
-    const conn = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret, timeoutMs: 1000 } });
-    expect(conn.status).toBe(200);
-    webhookSecret = (await h.api('PUT', '/v1/webhook', { key, body: { url: receiver.url } })).body.secret;
+    const spine = await startGenericSpine();
+    ({ h, sandbox, receiver, key, webhookSecret } = spine);
+    expect(spine.connection.status).toBe(200);
   });
   afterEach(() => {
     sandbox.clearFaults();

@@ -1,14 +1,15 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { genericProvider, startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
+import { genericProvider, type RunningGenericSandbox } from '../../providers/generic/index.js';
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { loadConnection } from '../../src/sync/connection-store.js';
 import { buildProviderContext } from '../../src/sync/provider-context-factory.js';
 import { exampleDocument } from '../support/example-invoice.js';
+import { startGenericSpine } from '../support/generic-spine.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { dropPrefix } from '../support/redis.js';
-import { WebhookReceiver } from '../support/webhook-receiver.js';
+import type { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * Redis is only a scheduler and workers can die: the database keeps every
@@ -40,6 +41,16 @@ describe('drills: Redis and workers fail', () => {
   /** An API process whose Redis is down (same database, same queues). */
   const apiWithoutRedis = () => startHarness({ role: 'api', shareWith: h, redisUrl: 'redis://127.0.0.1:1' });
 
+  /** Posts an invoice through an API whose Redis is down: committed as queued, but no worker hears of it. Returns its id. */
+  const postWhileRedisDown = async (externalId: string): Promise<string> => {
+    const down = await apiWithoutRedis();
+    try {
+      return (await down.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId }) })).body.id;
+    } finally {
+      await down.close();
+    }
+  };
+
   /**
    * Plays a worker that sent the create and died before recording the answer:
    * the record is `syncing`, `create_sent` is set, the provider has the invoice,
@@ -68,12 +79,7 @@ describe('drills: Redis and workers fail', () => {
 
   beforeAll(async () => {
     // One job at a time, so a slowed sync keeps the others waiting in Redis; no timed sweeps.
-    h = await startHarness({ concurrency: 1, sweepIntervalMs: 600_000 });
-    sandbox = await startGenericSandbox({ port: 0 });
-    receiver = await new WebhookReceiver().start();
-    key = await h.tenant('acme');
-    await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret, timeoutMs: 1000 } });
-    webhookSecret = (await h.api('PUT', '/v1/webhook', { key, body: { url: receiver.url } })).body.secret;
+    ({ h, sandbox, receiver, key, webhookSecret } = await startGenericSpine({ concurrency: 1, sweepIntervalMs: 600_000 }));
   });
   afterEach(() => sandbox.clearFaults());
   afterAll(async () => {
@@ -179,13 +185,7 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('a worker that died mid-create: the sweep re-enqueues, the engine looks up first and adopts — one copy', async () => {
-    const down = await apiWithoutRedis();
-    let id: string;
-    try {
-      id = (await down.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: 'CRASH-MID-CREATE' }) })).body.id;
-    } finally {
-      await down.close();
-    }
+    const id = await postWhileRedisDown('CRASH-MID-CREATE');
     const posts = createPosts();
     await crashMidCreate(id);
     expect(createPosts() - posts).toBe(1);
@@ -208,13 +208,7 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('a live lease is respected: the sweep leaves a record another worker is syncing alone', async () => {
-    const down = await apiWithoutRedis();
-    let id: string;
-    try {
-      id = (await down.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: 'LEASED' }) })).body.id;
-    } finally {
-      await down.close();
-    }
+    const id = await postWhileRedisDown('LEASED');
     await h.runtime.store.repos.records.claim(id, 'busy-worker', 60_000);
     await h.runtime.sweepNow();
     await new Promise((r) => setTimeout(r, 300));
@@ -228,13 +222,7 @@ describe('drills: Redis and workers fail', () => {
 
   describe('resync', () => {
     it('of a failed record whose create may have reached the provider: looked up first, no second copy', async () => {
-      const down = await apiWithoutRedis();
-      let id: string;
-      try {
-        id = (await down.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: 'RESYNC-AFTER-GIVE-UP' }) })).body.id;
-      } finally {
-        await down.close();
-      }
+      const id = await postWhileRedisDown('RESYNC-AFTER-GIVE-UP');
       await crashMidCreate(id);
       // As the engine leaves a record whose lookups kept failing until it gave up.
       await h.runtime.store.repos.records.setStatus(id, 'failed', {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { ProviderAuthError } from '../../../providers/errors/auth-error.js';
 import { ProviderError } from '../../../providers/errors/provider-error.js';
 import { ProviderRateLimitError } from '../../../providers/errors/rate-limit-error.js';
@@ -7,38 +6,19 @@ import { ProviderTransientError } from '../../../providers/errors/transient-erro
 import { ProviderUnknownOutcomeError } from '../../../providers/errors/unknown-outcome-error.js';
 import { ProviderValidationError } from '../../../providers/errors/validation-error.js';
 import { createNetvisorProvider, netvisorProvider } from '../../../providers/netvisor/adapter.js';
+import { startNetvisorSandbox } from '../../../providers/netvisor/sandbox/netvisor-sandbox.js';
 import type { NetvisorSettings } from '../../../providers/netvisor/settings.js';
-import { startNetvisorSandbox, type RunningNetvisorSandbox } from '../../../providers/netvisor/sandbox/netvisor-sandbox.js';
 import type { ResolvedInvoice } from '../../../src/domain/resolved-invoice.js';
 import { exampleResolvedInvoice, type ExampleLine } from '../../support/example-invoice.js';
 import { MemoryLinkBook, type TestContext } from '../../support/provider-context.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
+import { useSandbox } from '../../support/sandbox-fixture.js';
 import { finnishReference, sandboxContext, sandboxSettings } from './support.js';
 
-let sandbox: RunningNetvisorSandbox;
-let redis: Redis;
-let prefix: string;
+const fixture = useSandbox(() => startNetvisorSandbox({ port: 0 }), 'netvisor-adapter');
 let seq = 0;
 
-beforeAll(async () => {
-  sandbox = await startNetvisorSandbox({ port: 0 });
-  redis = testRedis();
-});
-afterAll(async () => {
-  await sandbox.close();
-  redis.disconnect();
-});
-beforeEach(() => {
-  prefix = freshPrefix('netvisor-adapter');
-  sandbox.reset();
-});
-afterEach(async () => {
-  sandbox.clearFaults();
-  await dropPrefix(redis, prefix);
-});
-
-function ctxFor(settings: NetvisorSettings = sandboxSettings(sandbox), links = new MemoryLinkBook()): TestContext<NetvisorSettings> {
-  return sandboxContext(redis, prefix, settings, { links });
+function ctxFor(settings: NetvisorSettings = sandboxSettings(fixture.sandbox), links = new MemoryLinkBook()): TestContext<NetvisorSettings> {
+  return sandboxContext(fixture.redis, fixture.prefix, settings, { links });
 }
 
 /** A fresh record of the example invoice (ticket #1296): own id, reference and reference number. */
@@ -60,7 +40,7 @@ describe('netvisor adapter against the sandbox', () => {
     const invoice = record();
     const created = await sync(ctx, invoice);
 
-    const stored = sandbox.storedInvoices();
+    const stored = fixture.sandbox.storedInvoices();
     expect(stored).toHaveLength(1);
     const [inv] = stored;
     expect(created).toEqual({ id: String(inv!.netvisorKey), number: inv!.number, state: 'unsent' });
@@ -91,20 +71,20 @@ describe('netvisor adapter against the sandbox', () => {
 
   it('creates the customer once and reuses it: linked next time, matched by business ID when the link is lost', async () => {
     const links = new MemoryLinkBook();
-    const ctx = ctxFor(sandboxSettings(sandbox), links);
+    const ctx = ctxFor(sandboxSettings(fixture.sandbox), links);
     await sync(ctx, record());
-    expect(sandbox.customers()).toEqual([
+    expect(fixture.sandbox.customers()).toEqual([
       expect.objectContaining({ code: '1017', businessId: '1234567-1', name: 'Esimerkki Oy', city: 'Helsinki', postNumber: '00100' }),
     ]);
     expect(links.saved).toEqual([
       { kind: 'customer', key: 'cust-17', id: '1017', how: 'created' },
-      { kind: 'product', key: 'WORK', id: String(sandbox.products()[0]!.netvisorKey) },
+      { kind: 'product', key: 'WORK', id: String(fixture.sandbox.products()[0]!.netvisorKey) },
     ]);
 
     await sync(ctx, record());
     // A second tenant setup (or a wiped link table) finds the same customer and product instead of adding them.
     const fresh = new MemoryLinkBook();
-    const other = ctxFor(sandboxSettings(sandbox), fresh);
+    const other = ctxFor(sandboxSettings(fixture.sandbox), fresh);
     expect(await netvisorProvider.resolveCustomer(other, record(), { dryRun: true })).toEqual({ action: 'matched', providerCustomerId: '1017' });
     expect(fresh.saved).toEqual([]);
     await sync(other, record());
@@ -112,29 +92,29 @@ describe('netvisor adapter against the sandbox', () => {
       ['customer', 'matched'],
       ['product', undefined],
     ]);
-    expect(sandbox.customers()).toHaveLength(1);
-    expect(sandbox.products()).toHaveLength(1);
-    expect(sandbox.storedInvoices()).toHaveLength(3);
-    expect(new Set(sandbox.storedInvoices().map((i) => i.customerCode))).toEqual(new Set(['1017']));
+    expect(fixture.sandbox.customers()).toHaveLength(1);
+    expect(fixture.sandbox.products()).toHaveLength(1);
+    expect(fixture.sandbox.storedInvoices()).toHaveLength(3);
+    expect(new Set(fixture.sandbox.storedInvoices().map((i) => i.customerCode))).toEqual(new Set(['1017']));
   });
 
   it('a dry run says "create" and changes nothing', async () => {
     const links = new MemoryLinkBook();
-    const ctx = ctxFor(sandboxSettings(sandbox), links);
+    const ctx = ctxFor(sandboxSettings(fixture.sandbox), links);
     expect(await netvisorProvider.resolveCustomer(ctx, record(), { dryRun: true })).toEqual({ action: 'create' });
-    expect(sandbox.customers()).toEqual([]);
+    expect(fixture.sandbox.customers()).toEqual([]);
     expect(links.saved).toEqual([]);
-    expect(sandbox.requests().every((r) => r.method === 'GET')).toBe(true);
+    expect(fixture.sandbox.requests().every((r) => r.method === 'GET')).toBe(true);
   });
 
   it('without createCustomers, fails saying how to link the customer, and adds nothing', async () => {
-    const ctx = ctxFor(sandboxSettings(sandbox, { createCustomers: false }));
+    const ctx = ctxFor(sandboxSettings(fixture.sandbox, { createCustomers: false }));
     const error = await sync(ctx, record()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderValidationError);
     expect((error as ProviderError).code).toBe('customer_not_linked');
     expect((error as ProviderError).message).toContain('PUT /v1/customer-links/cust-17');
-    expect(sandbox.customers()).toEqual([]);
-    expect(sandbox.storedInvoices()).toEqual([]);
+    expect(fixture.sandbox.customers()).toEqual([]);
+    expect(fixture.sandbox.storedInvoices()).toEqual([]);
   });
 
   it('never takes a different company that happens to have the same customer code', async () => {
@@ -145,8 +125,8 @@ describe('netvisor adapter against the sandbox', () => {
     expect(error).toBeInstanceOf(ProviderValidationError);
     expect((error as ProviderError).code).toBe('netvisor_customer_code_conflict');
     expect((error as ProviderError).message).toMatch(/code 1017.*7654321-2.*1234567-1/);
-    expect(sandbox.customers()).toHaveLength(1);
-    expect(sandbox.storedInvoices()).toHaveLength(1);
+    expect(fixture.sandbox.customers()).toHaveLength(1);
+    expect(fixture.sandbox.storedInvoices()).toHaveLength(1);
   });
 
   it('names products by their Netvisor code, adding a mapped product Netvisor lacks', async () => {
@@ -163,11 +143,11 @@ describe('netvisor adapter against the sandbox', () => {
       ],
     });
     await sync(ctx, invoice);
-    expect(sandbox.products().map((p) => [p.code, p.name, p.unitPrice, p.unit, p.defaultVatPercentage])).toEqual([
+    expect(fixture.sandbox.products().map((p) => [p.code, p.name, p.unitPrice, p.unit, p.defaultVatPercentage])).toEqual([
       ['NV-SUP', 'Support hour', '80.00', 'h', '25.5'],
       ['CABLE', 'Cable', '9.90', 'pcs', '25.5'],
     ]);
-    const [inv] = sandbox.storedInvoices();
+    const [inv] = fixture.sandbox.storedInvoices();
     expect(inv!.lines.map((l) => [l.productCode, l.quantity, l.gross])).toEqual([
       ['NV-SUP', '2', '200.80'],
       ['CABLE', '3', '37.27'],
@@ -187,7 +167,7 @@ describe('netvisor adapter against the sandbox', () => {
       lineSpecs: [{ description: '#1296 Integration of BIM tools', quantity: '-12', unitPrice: '100.00' }],
     });
     await sync(ctx, credit);
-    const stored = sandbox.storedInvoices()[1]!;
+    const stored = fixture.sandbox.storedInvoices()[1]!;
     expect(stored.amount).toBe('-1506.00');
     expect(stored.lines[0]).toEqual(expect.objectContaining({ quantity: '-12', net: '-1200.00', vat: '-306.00', gross: '-1506.00' }));
     expect(stored.freeTextBefore).toBe(`Hyvityslasku laskulle ${created.number}`);
@@ -202,8 +182,8 @@ describe('netvisor adapter against the sandbox', () => {
       notes: 'Kiitos! 5 € alennus <ensi kerralla> & muuta',
     });
     await sync(ctx, invoice);
-    expect(sandbox.customers()[0]!.name).toBe('Äijä & <Pojat> Oy');
-    const stored = sandbox.storedInvoices()[0]!;
+    expect(fixture.sandbox.customers()[0]!.name).toBe('Äijä & <Pojat> Oy');
+    const stored = fixture.sandbox.storedInvoices()[0]!;
     expect(stored.customerName).toBe('Äijä & <Pojat> Oy');
     expect(stored.freeTextAfter).toBe('Kiitos! 5 € alennus <ensi kerralla> & muuta');
     expect(stored.xml).toContain('&lt;Pojat&gt;');
@@ -215,23 +195,23 @@ describe('netvisor adapter against the sandbox', () => {
     const base = record();
     const invoice = record({ customer: { ...base.customer, externalId: 'c-99', customerNumber: "O'Brien (Oy)* ä", businessId: null } });
     await sync(ctx, invoice);
-    expect(sandbox.customers().map((c) => c.code)).toEqual(["O'Brien (Oy)* ä"]);
+    expect(fixture.sandbox.customers().map((c) => c.code)).toEqual(["O'Brien (Oy)* ä"]);
     expect(ctx.exchanges[0]!.url).toContain('keyword=O%27Brien%20%28Oy%29%2A%20%C3%A4');
-    expect(sandbox.storedInvoices()[0]!.customerCode).toBe("O'Brien (Oy)* ä");
+    expect(fixture.sandbox.storedInvoices()[0]!.customerCode).toBe("O'Brien (Oy)* ä");
   });
 
   it('sends ISO-8859-15 when the connection asks, replacing what the charset lacks and saying so', async () => {
-    const ctx = ctxFor(sandboxSettings(sandbox, { encoding: 'iso-8859-15' }));
+    const ctx = ctxFor(sandboxSettings(fixture.sandbox, { encoding: 'iso-8859-15' }));
     const base = record();
     const invoice = record({ customer: { ...base.customer, name: 'Őrség Kft – €uro' } });
     await sync(ctx, invoice);
-    expect(sandbox.customers()[0]!.name).toBe('Orség Kft - €uro');
-    expect(sandbox.storedInvoices()[0]!.xml).toMatch(/^<\?xml version="1.0" encoding="ISO-8859-15"\?>/);
+    expect(fixture.sandbox.customers()[0]!.name).toBe('Orség Kft - €uro');
+    expect(fixture.sandbox.storedInvoices()[0]!.xml).toMatch(/^<\?xml version="1.0" encoding="ISO-8859-15"\?>/);
     expect(ctx.warnings).toContainEqual(expect.objectContaining({ code: 'text_cleaned', path: 'customer.name' }));
   });
 
   it('records every exchange with the MAC and keys hidden', async () => {
-    const settings = sandboxSettings(sandbox);
+    const settings = sandboxSettings(fixture.sandbox);
     const ctx = ctxFor(settings);
     await sync(ctx, record());
     expect(ctx.exchanges.map((e) => e.label)).toEqual([
@@ -257,26 +237,26 @@ describe('exactly once', () => {
     const since = new Date();
     const prepared = await netvisorProvider.prepare(ctx, invoice);
     const request = netvisorProvider.buildCreateRequest(ctx, invoice, prepared);
-    sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
     const error = await netvisorProvider.create(ctx, request, invoice).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderUnknownOutcomeError);
-    expect(sandbox.invoices()).toHaveLength(1);
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
 
     // What the engine does next: look up before anything else, and adopt what is there.
     const found = await netvisorProvider.findByReference(ctx, invoice, { since });
-    const [stored] = sandbox.storedInvoices();
+    const [stored] = fixture.sandbox.storedInvoices();
     expect(found).toEqual({ id: String(stored!.netvisorKey), number: stored!.number, state: 'unsent' });
-    expect(sandbox.invoices()).toHaveLength(1);
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
   });
 
   it('a connection dropped after storing is an unknown outcome too, and the lookup adopts the invoice', async () => {
     const ctx = ctxFor();
     const invoice = record();
-    sandbox.injectFault({ kind: 'reset_after_store', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'reset_after_store', times: 1 });
     const error = await sync(ctx, invoice).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderUnknownOutcomeError);
     const found = await netvisorProvider.findByReference(ctx, invoice, { since: new Date() });
-    expect(found?.id).toBe(String(sandbox.storedInvoices()[0]!.netvisorKey));
+    expect(found?.id).toBe(String(fixture.sandbox.storedInvoices()[0]!.netvisorKey));
   });
 
   it('finds nothing for an invoice that was never sent, even with others of the same date and customer', async () => {
@@ -292,13 +272,13 @@ describe('exactly once', () => {
     await sync(ctx, first);
     const revision2 = { ...first, id: '01JNETVISORREVISION0000002', reference: 'LL-01JNETVISORREVISION0000002', revision: 2 };
     expect(await netvisorProvider.findByReference(ctx, revision2, { since: new Date() })).toBeNull();
-    expect((await netvisorProvider.findByReference(ctx, first, { since: new Date() }))?.id).toBe(String(sandbox.storedInvoices()[0]!.netvisorKey));
+    expect((await netvisorProvider.findByReference(ctx, first, { since: new Date() }))?.id).toBe(String(fixture.sandbox.storedInvoices()[0]!.netvisorKey));
   });
 
   it('an engine-like loop (create; on doubt look up, adopt or create) never leaves two invoices', async () => {
     const ctx = ctxFor();
     const invoice = record();
-    sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
     let adopted: { id: string } | null = null;
     for (let attempt = 0; attempt < 3 && !adopted; attempt += 1) {
       if (attempt > 0) {
@@ -311,14 +291,14 @@ describe('exactly once', () => {
         if (!(error instanceof ProviderUnknownOutcomeError)) throw error;
       }
     }
-    expect(adopted?.id).toBe(String(sandbox.storedInvoices()[0]!.netvisorKey));
-    expect(sandbox.invoices()).toHaveLength(1);
+    expect(adopted?.id).toBe(String(fixture.sandbox.storedInvoices()[0]!.netvisorKey));
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
   });
 });
 
 describe('errors', () => {
   it('AUTHENTICATION_FAILED is an auth error naming the connection and quoting Netvisor', async () => {
-    const ctx = ctxFor(sandboxSettings(sandbox, { partnerKey: 'not-the-partner-key' }));
+    const ctx = ctxFor(sandboxSettings(fixture.sandbox, { partnerKey: 'not-the-partner-key' }));
     const error = await netvisorProvider.verifyConnection(ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderAuthError);
     expect((error as ProviderError).code).toBe('netvisor_auth');
@@ -338,12 +318,12 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(ProviderValidationError);
     expect((error as ProviderError).code).toBe('netvisor_invalid_data');
     expect((error as ProviderError).message).toContain('product not found with code NOPE');
-    expect(sandbox.storedInvoices()).toEqual([]);
+    expect(fixture.sandbox.storedInvoices()).toEqual([]);
   });
 
   it('PERIOD_LOCK says the accounting period is locked and what to do', async () => {
     const ctx = ctxFor();
-    sandbox.lockPeriodBefore('2026-12-01');
+    fixture.sandbox.lockPeriodBefore('2026-12-01');
     const error = await sync(ctx, record()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderValidationError);
     expect((error as ProviderError).code).toBe('netvisor_period_lock');
@@ -352,7 +332,7 @@ describe('errors', () => {
   });
 
   it('SYSTEM_MAINTENANCE is retried later', async () => {
-    sandbox.injectFault({ kind: 'maintenance', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'maintenance', times: 1 });
     const error = await netvisorProvider.verifyConnection(ctxFor()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderTransientError);
     expect((error as ProviderError).code).toBe('netvisor_maintenance');
@@ -371,17 +351,17 @@ describe('errors', () => {
   });
 
   it('a rate-limit answer is a rate-limit error with Netvisor\'s wait', async () => {
-    sandbox.injectFault({ kind: 'rate_limit', retryAfterSeconds: 7, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'rate_limit', retryAfterSeconds: 7, times: 1 });
     const error = await netvisorProvider.verifyConnection(ctxFor()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRateLimitError);
     expect((error as ProviderError).retryAfterMs).toBe(7000);
   });
 
   it('a server error on a read is retried; on the invoice add it is an unknown outcome', async () => {
-    sandbox.injectFault({ kind: 'server_error', status: 502, on: 'any', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'server_error', status: 502, on: 'any', times: 1 });
     const read = await netvisorProvider.verifyConnection(ctxFor()).catch((e: unknown) => e);
     expect(read).toBeInstanceOf(ProviderTransientError);
-    sandbox.injectFault({ kind: 'server_error', status: 500, on: 'create', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'server_error', status: 500, on: 'create', times: 1 });
     const write = await sync(ctxFor(), record()).catch((e: unknown) => e);
     expect(write).toBeInstanceOf(ProviderUnknownOutcomeError);
   });

@@ -188,3 +188,33 @@ describe('the lookup when Netvisor leaves out private comments', () => {
     expect((error as ProviderError).message).toMatch(/number 1007, NetvisorKey 7; number 1008, NetvisorKey 8/);
   });
 });
+
+describe('the lookup when more invoices share the dates than one list answer holds', () => {
+  const entry = (key: number, ref: string, comment: string) =>
+    `<SalesInvoice><NetvisorKey>${key}</NetvisorKey><InvoiceNumber>${key + 1000}</InvoiceNumber><InvoiceStatus>unsent</InvoiceStatus><ReferenceNumber>${ref}</ReferenceNumber><PrivateComment>${comment}</PrivateComment></SalesInvoice>`;
+  /** A full answer (500 invoices, keys from..from+499) of other people's invoices. */
+  const fullPageOfOthers = (from: number) =>
+    ok(`<SalesInvoiceList>${Array.from({ length: 500 }, (_, i) => entry(from + i, String(20000 + i), 'written by hand')).join('')}</SalesInvoiceList>`);
+
+  it('pages on with invoicesabovenetvisorkey and adopts an invoice beyond the first 500', async () => {
+    const invoice = exampleResolvedInvoice();
+    nock(BASE)
+      .get('/salesinvoicelist.nv')
+      .query((q) => q.invoicesabovenetvisorkey === undefined)
+      .reply(200, fullPageOfOthers(1));
+    nock(BASE)
+      .get('/salesinvoicelist.nv')
+      .query((q) => q.invoicesabovenetvisorkey === '500')
+      .reply(200, ok(`<SalesInvoiceList>${entry(777, invoice.referenceNumber, `ledgerlink ${invoice.reference} (INV-2026-0042, revision 1)`)}</SalesInvoiceList>`));
+    expect(await netvisorProvider.findByReference(context(), invoice, { since: new Date() })).toEqual({ id: '777', number: '1777', state: 'unsent' });
+  });
+
+  it('never answers "not found" from a list it could not read to the end', async () => {
+    const invoice = exampleResolvedInvoice();
+    // A Netvisor that ignores the paging parameter keeps answering the same full page.
+    nock(BASE).get('/salesinvoicelist.nv').query(true).times(2).reply(200, fullPageOfOthers(1));
+    const error = await netvisorProvider.findByReference(context(), invoice, { since: new Date() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderTransientError);
+    expect((error as ProviderError).code).toBe('netvisor_lookup_incomplete');
+  });
+});

@@ -1,41 +1,20 @@
-import type { Redis } from 'ioredis';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../providers/errors/provider-error.js';
 import { ProviderValidationError } from '../../../providers/errors/validation-error.js';
 import { procountorProvider } from '../../../providers/procountor/adapter.js';
 import { ProcountorClient } from '../../../providers/procountor/client.js';
-import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
 import { procountorSettingsSchema } from '../../../providers/procountor/settings.js';
-import type { RunningSandbox } from '../../../providers/types.js';
 import type { ResolvedInvoice } from '../../../src/domain/resolved-invoice.js';
 import { MemoryLinkBook } from '../../support/provider-context.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
-import { example, procountorContext, sandboxSettings, syncOnce } from './helpers.js';
+import { useNockedProcountor, useProcountorSandbox } from './fixture.js';
+import { example, procountorContext, syncOnce } from './helpers.js';
 
 describe('Procountor customers', () => {
-  let sandbox: RunningSandbox;
-  let redis: Redis;
-  let prefix: string;
-
-  beforeAll(async () => {
-    sandbox = await startProcountorSandbox({ port: 0 });
-    redis = testRedis();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-customers');
-    sandbox.reset();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-  });
+  const fixture = useProcountorSandbox('procountor-customers');
 
   function context(links = new MemoryLinkBook(), overrides = {}) {
-    return procountorContext({ settings: sandboxSettings(sandbox, overrides), redis, prefix, links });
+    return fixture.context(overrides, { links });
   }
 
   /** A business partner put straight into Procountor, as if someone created it there. */
@@ -50,7 +29,7 @@ describe('Procountor customers', () => {
     return created.id;
   }
 
-  const partnerCalls = () => sandbox.requests().filter((r) => r.path.includes('/businesspartners'));
+  const partnerCalls = () => fixture.sandbox.requests().filter((r) => r.path.includes('/businesspartners'));
   const withCustomer = (patch: Partial<ResolvedInvoice['customer']>): ResolvedInvoice => {
     const base = example();
     return { ...base, customer: { ...base.customer, ...patch } };
@@ -76,7 +55,7 @@ describe('Procountor customers', () => {
     const { prepared } = await syncOnce(ctx, example());
     expect(prepared).toMatchObject({ customerAction: 'matched', partnerId: String(id) });
     expect(links.saved).toEqual([{ kind: 'customer', key: 'cust-17', id: String(id), how: 'matched' }]);
-    expect(sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/businesspartners'))).toHaveLength(1); // the seed only
+    expect(fixture.sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/businesspartners'))).toHaveLength(1); // the seed only
   });
 
   it('finds the partner by business ID, sent in the identifier header, when there is no customer number', async () => {
@@ -99,7 +78,7 @@ describe('Procountor customers', () => {
     const links = new MemoryLinkBook();
     const ctx = context(links);
     expect(await procountorProvider.resolveCustomer(ctx, example(), { dryRun: true })).toEqual({ action: 'create' });
-    expect(sandbox.requests().filter((r) => r.method === 'POST' && !r.path.endsWith('/oauth/token'))).toHaveLength(0);
+    expect(fixture.sandbox.requests().filter((r) => r.method === 'POST' && !r.path.endsWith('/oauth/token'))).toHaveLength(0);
     const { prepared } = await syncOnce(ctx, example());
     expect(prepared.customerAction).toBe('create');
     expect(links.saved).toEqual([{ kind: 'customer', key: 'cust-17', id: prepared.partnerId, how: 'created' }]);
@@ -120,7 +99,7 @@ describe('Procountor customers', () => {
     const { prepared } = await syncOnce(context(links), example());
     expect(prepared.customerAction).toBe('linked');
     expect(partnerCalls()).toHaveLength(before);
-    expect(sandbox.invoices()).toHaveLength(2);
+    expect(fixture.sandbox.invoices()).toHaveLength(2);
   });
 
   it('refuses to create a customer when the connection forbids it, saying how to link one', async () => {
@@ -129,7 +108,7 @@ describe('Procountor customers', () => {
     expect(error.code).toBe('customer_not_linked');
     expect(error.message).toMatch(/PUT \/v1\/customer-links\/cust-17 giving the Procountor business partner id/);
     expect(error.message).toMatch(/customer number 1017 or business ID 1234567-1/);
-    expect(sandbox.requests().filter((r) => r.method === 'POST' && !r.path.endsWith('/oauth/token'))).toHaveLength(0);
+    expect(fixture.sandbox.requests().filter((r) => r.method === 'POST' && !r.path.endsWith('/oauth/token'))).toHaveLength(0);
   });
 
   it('will not link a customer number that belongs to another company', async () => {
@@ -138,7 +117,7 @@ describe('Procountor customers', () => {
     expect(error).toBeInstanceOf(ProviderValidationError);
     expect(error.code).toBe('customer_conflict');
     expect(error.message).toMatch(/"Toinen Oy" with business ID 7654321-4/);
-    expect(sandbox.invoices()).toHaveLength(0);
+    expect(fixture.sandbox.invoices()).toHaveLength(0);
   });
 
   it('when several partners share the business ID, uses the oldest and says so', async () => {
@@ -169,25 +148,7 @@ describe('Procountor customers', () => {
 
 describe('Procountor customer search answers that cannot be trusted as they are (nock at the edge)', () => {
   const BASE = 'https://procountor-partners.nock.test/api';
-  let redis: Redis;
-  let prefix: string;
-
-  beforeAll(() => {
-    redis = testRedis();
-    nock.disableNetConnect();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-partners-nock');
-    nock(BASE).post('/oauth/token').reply(200, { access_token: 'nock-token', expires_in: 3600 });
-  });
-  afterEach(async () => {
-    nock.cleanAll();
-    await dropPrefix(redis, prefix);
-  });
+  const nocked = useNockedProcountor(BASE, 'procountor-partners-nock');
 
   const settings = () =>
     procountorSettingsSchema.parse({ baseUrl: BASE, clientId: 'c', clientSecret: 'secret-value', apiKey: 'api-key-value', bankAccount: 'FI2112345600000785', createCustomers: false });
@@ -199,7 +160,7 @@ describe('Procountor customer search answers that cannot be trusted as they are 
       .reply(200, { results: [{ id: 1, name: 'Other Oy', invoicingInfo: { customerNumber: '10170' } }, { id: 2, name: 'Hidden Oy' }] });
     nock(BASE).get('/businesspartners/2').reply(200, { id: 2, name: 'Hidden Oy', invoicingInfo: { customerNumber: '2000' } });
     nock(BASE).get('/businesspartners').query({ type: 'CUSTOMER' }).matchHeader('identifier', '1234567-1').reply(200, { results: [] });
-    const ctx = procountorContext({ settings: settings(), redis, prefix });
+    const ctx = procountorContext({ settings: settings(), redis: nocked.redis, prefix: nocked.prefix });
     const error = (await procountorProvider.resolveCustomer(ctx, example(), { dryRun: true }).catch((e: unknown) => e)) as ProviderError;
     expect(error.code).toBe('customer_not_linked');
     expect(nock.isDone()).toBe(true);
@@ -208,7 +169,7 @@ describe('Procountor customer search answers that cannot be trusted as they are 
   it('matches a partner whose full record shows the customer number', async () => {
     nock(BASE).get('/businesspartners').query(true).reply(200, { results: [{ id: 5, name: 'Esimerkki Oy' }] });
     nock(BASE).get('/businesspartners/5').reply(200, { id: 5, name: 'Esimerkki Oy', invoicingInfo: { customerNumber: '1017', identifier: '1234567-1' } });
-    const ctx = procountorContext({ settings: settings(), redis, prefix });
+    const ctx = procountorContext({ settings: settings(), redis: nocked.redis, prefix: nocked.prefix });
     expect(await procountorProvider.resolveCustomer(ctx, example(), { dryRun: true })).toEqual({ action: 'matched', providerCustomerId: '5' });
   });
 });

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../providers/errors/provider-error.js';
 import { ProviderRateLimitError } from '../../../providers/errors/rate-limit-error.js';
 import { ProviderTransientError } from '../../../providers/errors/transient-error.js';
@@ -9,34 +8,23 @@ import { procountorProvider } from '../../../providers/procountor/adapter.js';
 import { documentPath, explainProblem, readProcountorErrors } from '../../../providers/procountor/errors.js';
 import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
 import type { RunningSandbox } from '../../../providers/types.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
+import { useProcountorSandbox } from './fixture.js';
 import { example, procountorContext, sandboxSettings, syncOnce } from './helpers.js';
 
 describe('Procountor errors reach the record as field-level messages in plain words', () => {
-  let sandbox: RunningSandbox;
+  const fixture = useProcountorSandbox('procountor-errors');
+  /** A second sandbox, whose books are closed before 2027. */
   let closedSandbox: RunningSandbox;
-  let redis: Redis;
-  let prefix: string;
 
   beforeAll(async () => {
-    sandbox = await startProcountorSandbox({ port: 0 });
     closedSandbox = await startProcountorSandbox({ port: 0, closedBefore: '2027-01-01' });
-    redis = testRedis();
   });
   afterAll(async () => {
-    await Promise.all([sandbox.close(), closedSandbox.close()]);
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-errors');
-    sandbox.reset();
-  });
-  afterEach(async () => {
-    sandbox.clearFaults();
-    await dropPrefix(redis, prefix);
+    await closedSandbox.close();
   });
 
-  const context = (on: RunningSandbox = sandbox, overrides = {}) => procountorContext({ settings: sandboxSettings(on, overrides), redis, prefix });
+  const context = (on: RunningSandbox = fixture.sandbox, overrides = {}) =>
+    procountorContext({ settings: sandboxSettings(on, overrides), redis: fixture.redis, prefix: fixture.prefix });
   const failure = async (promise: Promise<unknown>) => (await promise.then(() => null, (e: unknown) => e)) as ProviderError;
 
   it('a due date before the invoice date names our dueDate field', async () => {
@@ -72,7 +60,7 @@ describe('Procountor errors reach the record as field-level messages in plain wo
   it('a 429 from Procountor becomes a rate-limit error carrying Retry-After', async () => {
     const ctx = context();
     await procountorProvider.verifyConnection(ctx);
-    sandbox.injectFault({ kind: 'rate_limit', times: 1, retryAfterSeconds: 7 });
+    fixture.sandbox.injectFault({ kind: 'rate_limit', times: 1, retryAfterSeconds: 7 });
     const error = await failure(procountorProvider.findByReference(ctx, example(), { since: new Date() }));
     expect(error).toBeInstanceOf(ProviderRateLimitError);
     expect(error.retryAfterMs).toBe(7000);
@@ -81,13 +69,13 @@ describe('Procountor errors reach the record as field-level messages in plain wo
   it('a 5xx on a read is transient, on a write an unknown outcome', async () => {
     const ctx = context();
     await procountorProvider.verifyConnection(ctx);
-    sandbox.injectFault({ kind: 'server_error', status: 500, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'server_error', status: 500, times: 1 });
     expect(await failure(procountorProvider.findByReference(ctx, example(), { since: new Date() }))).toBeInstanceOf(ProviderTransientError);
 
     const invoice = example();
     const prepared = await procountorProvider.prepare(ctx, invoice);
     const request = procountorProvider.buildCreateRequest(ctx, invoice, prepared);
-    sandbox.injectFault({ kind: 'maintenance', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'maintenance', times: 1 });
     const error = await failure(procountorProvider.create(ctx, request, invoice));
     expect(error).toBeInstanceOf(ProviderUnknownOutcomeError);
     expect(error.code).toBe('procountor_unavailable');
@@ -95,9 +83,9 @@ describe('Procountor errors reach the record as field-level messages in plain wo
   });
 
   it('a read that Procountor does not answer in time is transient (latency fault)', async () => {
-    const ctx = procountorContext({ settings: sandboxSettings(sandbox), redis, prefix, timeoutMs: 200 });
+    const ctx = fixture.context({}, { timeoutMs: 200 });
     await procountorProvider.verifyConnection(ctx);
-    sandbox.injectFault({ kind: 'latency', ms: 1000, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'latency', ms: 1000, times: 1 });
     const error = await failure(procountorProvider.findByReference(ctx, example(), { since: new Date() }));
     expect(error).toBeInstanceOf(ProviderTransientError);
     expect(error.code).toBe('provider_timeout');
@@ -106,16 +94,16 @@ describe('Procountor errors reach the record as field-level messages in plain wo
   it('stops before contacting Procountor when the channel lacks what it needs', async () => {
     const base = example();
     const invoice = { ...base, customer: { ...base.customer, address: null } };
-    const error = await failure(syncOnce(context(sandbox, { invoiceChannel: 'MAIL' }), invoice));
+    const error = await failure(syncOnce(context(fixture.sandbox, { invoiceChannel: 'MAIL' }), invoice));
     expect(error.code).toBe('procountor_channel_incomplete');
     expect(error.details.map((d) => d.path)).toEqual(['customer.address.street', 'customer.address.postalCode', 'customer.address.city']);
-    expect(sandbox.requests()).toEqual([]);
+    expect(fixture.sandbox.requests()).toEqual([]);
   });
 
   it('stops before contacting Procountor when the reference number has a wrong check digit', async () => {
     const error = await failure(syncOnce(context(), example({ referenceNumber: '12345' /* wrong check digit on purpose; 12344 is right */ })));
     expect(error.details).toEqual([expect.objectContaining({ path: 'referenceNumber', providerCode: 'INVALID_REFERENCE_CODE' })]);
-    expect(sandbox.requests()).toEqual([]);
+    expect(fixture.sandbox.requests()).toEqual([]);
   });
 
   it('text Procountor cannot store is cleaned, so the invoice is accepted and the record says what changed', async () => {
@@ -123,7 +111,7 @@ describe('Procountor errors reach the record as field-level messages in plain wo
     const invoice = { ...base, customer: { ...base.customer, name: 'Kahvila ☕ Oy' } };
     const ctx = context();
     await syncOnce(ctx, invoice);
-    expect((sandbox.invoices()[0]!.raw as { counterParty: { counterPartyAddress: { name: string } } }).counterParty.counterPartyAddress.name).toBe('Kahvila Oy');
+    expect((fixture.sandbox.invoices()[0]!.raw as { counterParty: { counterPartyAddress: { name: string } } }).counterParty.counterPartyAddress.name).toBe('Kahvila Oy');
     expect(ctx.warnings).toEqual([expect.objectContaining({ code: 'text_cleaned', path: 'customer.name' })]);
   });
 });

@@ -1,40 +1,18 @@
-import type { Redis } from 'ioredis';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderError } from '../../../providers/errors/provider-error.js';
 import { ProviderUnknownOutcomeError } from '../../../providers/errors/unknown-outcome-error.js';
 import { procountorProvider } from '../../../providers/procountor/adapter.js';
 import { procountorSettingsSchema } from '../../../providers/procountor/settings.js';
-import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
-import type { RunningSandbox } from '../../../providers/types.js';
 import type { ResolvedInvoice } from '../../../src/domain/resolved-invoice.js';
 import { MemoryLinkBook } from '../../support/provider-context.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
-import { example, procountorContext, sandboxSettings, syncOnce } from './helpers.js';
+import { useNockedProcountor, useProcountorSandbox } from './fixture.js';
+import { example, procountorContext, syncOnce } from './helpers.js';
 
 describe('Procountor exactly once', () => {
-  let sandbox: RunningSandbox;
-  let redis: Redis;
-  let prefix: string;
+  const fixture = useProcountorSandbox('procountor-once');
 
-  beforeAll(async () => {
-    sandbox = await startProcountorSandbox({ port: 0 });
-    redis = testRedis();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-once');
-    sandbox.reset();
-  });
-  afterEach(async () => {
-    sandbox.clearFaults();
-    await dropPrefix(redis, prefix);
-  });
-
-  const creates = () => sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/invoices'));
+  const creates = () => fixture.sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/invoices'));
 
   /**
    * What the sync engine does with one record: create; when the outcome is
@@ -45,7 +23,7 @@ describe('Procountor exactly once', () => {
     let lastError: unknown = null;
     let mayExist = false;
     for (let attempt = 0; attempt < attempts; attempt += 1) {
-      const ctx = procountorContext({ settings: sandboxSettings(sandbox), redis, prefix, links, timeoutMs: 1000 });
+      const ctx = fixture.context({}, { links, timeoutMs: 1000 });
       if (mayExist) {
         const found = await procountorProvider.findByReference(ctx, invoice, { since: new Date(Date.now() - 60_000) });
         if (found) return { invoice: found, adopted: true, lastError };
@@ -64,75 +42,57 @@ describe('Procountor exactly once', () => {
 
   it('a timeout after Procountor stored the invoice ends with exactly one invoice, adopted by reference', async () => {
     const invoice = example();
-    sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
+    fixture.sandbox.injectFault({ kind: 'timeout_after_store', ms: 20_000, times: 1 });
     const result = await syncLikeTheEngine(invoice, new MemoryLinkBook());
     expect((result.lastError as ProviderError).code).toBe('provider_timeout');
     expect(result.adopted).toBe(true);
-    expect(sandbox.invoices()).toHaveLength(1);
-    expect(sandbox.invoices()[0]).toMatchObject({ id: result.invoice.id, reference: invoice.reference, total: '1506.00' });
-    expect(result.invoice).toMatchObject({ number: sandbox.invoices()[0]!.number, state: 'UNFINISHED' });
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
+    expect(fixture.sandbox.invoices()[0]).toMatchObject({ id: result.invoice.id, reference: invoice.reference, total: '1506.00' });
+    expect(result.invoice).toMatchObject({ number: fixture.sandbox.invoices()[0]!.number, state: 'UNFINISHED' });
     expect(creates()).toHaveLength(1);
   });
 
   it('a connection dropped after storing is an unknown outcome too, and is adopted', async () => {
     const invoice = example();
-    sandbox.injectFault({ kind: 'reset_after_store', times: 1 });
+    fixture.sandbox.injectFault({ kind: 'reset_after_store', times: 1 });
     const result = await syncLikeTheEngine(invoice, new MemoryLinkBook());
     expect(result.lastError).toBeInstanceOf(ProviderUnknownOutcomeError);
     expect(result.adopted).toBe(true);
-    expect(sandbox.invoices()).toHaveLength(1);
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
     expect(creates()).toHaveLength(1);
   });
 
   it('a 5xx on create that did not store anything leads to one invoice after the lookup finds none', async () => {
     const invoice = example();
-    sandbox.injectFault({ kind: 'server_error', status: 502, times: 1, on: 'create' });
+    fixture.sandbox.injectFault({ kind: 'server_error', status: 502, times: 1, on: 'create' });
     const result = await syncLikeTheEngine(invoice, new MemoryLinkBook());
     expect((result.lastError as ProviderError).category).toBe('unknown_outcome');
     expect(result.adopted).toBe(false);
-    expect(sandbox.invoices()).toHaveLength(1);
+    expect(fixture.sandbox.invoices()).toHaveLength(1);
     expect(creates()).toHaveLength(2);
   });
 
   it('when a copy slipped through twice, adopts the oldest and says so', async () => {
     const invoice = example();
     const links = new MemoryLinkBook();
-    await syncOnce(procountorContext({ settings: sandboxSettings(sandbox), redis, prefix, links }), invoice);
-    await syncOnce(procountorContext({ settings: sandboxSettings(sandbox), redis, prefix, links }), invoice);
-    const ctx = procountorContext({ settings: sandboxSettings(sandbox), redis, prefix, links });
+    await syncOnce(fixture.context({}, { links }), invoice);
+    await syncOnce(fixture.context({}, { links }), invoice);
+    const ctx = fixture.context({}, { links });
     const found = await procountorProvider.findByReference(ctx, invoice, { since: new Date(0) });
-    expect(found?.id).toBe(sandbox.invoices()[0]!.id);
+    expect(found?.id).toBe(fixture.sandbox.invoices()[0]!.id);
     expect(ctx.warnings).toEqual([expect.objectContaining({ code: 'duplicate_at_provider', message: expect.stringMatching(/2 invoices/) })]);
   });
 
   it('finds nothing for a reference Procountor never saw', async () => {
-    await syncOnce(procountorContext({ settings: sandboxSettings(sandbox), redis, prefix }), example());
-    const ctx = procountorContext({ settings: sandboxSettings(sandbox), redis, prefix });
+    await syncOnce(fixture.context(), example());
+    const ctx = fixture.context();
     expect(await procountorProvider.findByReference(ctx, example(), { since: new Date(0) })).toBeNull();
   });
 });
 
 describe('Procountor lookup by reference: exact matches only (nock at the edge)', () => {
   const BASE = 'https://procountor.nock.test/api';
-  let redis: Redis;
-  let prefix: string;
-
-  beforeAll(() => {
-    redis = testRedis();
-    nock.disableNetConnect();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-nock');
-    nock(BASE).post('/oauth/token').reply(200, { access_token: 'nock-token', expires_in: 3600 });
-  });
-  afterEach(async () => {
-    nock.cleanAll();
-    await dropPrefix(redis, prefix);
-  });
+  const nocked = useNockedProcountor(BASE, 'procountor-nock');
 
   const settings = procountorSettingsSchema.parse({
     baseUrl: BASE,
@@ -154,7 +114,7 @@ describe('Procountor lookup by reference: exact matches only (nock at the edge)'
         ],
       });
     nock(BASE).get('/invoices/8').reply(200, { id: 8, status: 'NOT_SENT', invoiceNumber: 1008, originalInvoiceNumber: 'LL-ABCD' });
-    const ctx = procountorContext({ settings, redis, prefix });
+    const ctx = procountorContext({ settings, redis: nocked.redis, prefix: nocked.prefix });
     expect(await procountorProvider.findByReference(ctx, invoice, { since: new Date() })).toBeNull();
     expect(nock.isDone()).toBe(true);
   });
@@ -170,7 +130,7 @@ describe('Procountor lookup by reference: exact matches only (nock at the edge)'
           { id: 4, status: 'SENT', invoiceNumber: 1004, originalInvoiceNumber: 'LL-XYZ', counterParty: {} },
         ],
       });
-    const ctx = procountorContext({ settings, redis, prefix });
+    const ctx = procountorContext({ settings, redis: nocked.redis, prefix: nocked.prefix });
     expect(await procountorProvider.findByReference(ctx, invoice, { since: new Date() })).toEqual({ id: '4', number: '1004', state: 'SENT' });
     expect(ctx.warnings.map((w) => w.code)).toEqual(['duplicate_at_provider']);
   });

@@ -1,37 +1,15 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { procountorProvider } from '../../../providers/procountor/adapter.js';
 import type { ProcountorSettingsInput } from '../../../providers/procountor/settings.js';
-import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
-import type { RunningSandbox } from '../../../providers/types.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
-import { example, procountorContext, sandboxSettings, syncOnce } from './helpers.js';
+import { useProcountorSandbox } from './fixture.js';
+import { example, syncOnce } from './helpers.js';
 
 describe('Procountor after creating: approve and send', () => {
-  let sandbox: RunningSandbox;
-  let redis: Redis;
-  let prefix: string;
+  const fixture = useProcountorSandbox('procountor-finalize');
 
-  beforeAll(async () => {
-    sandbox = await startProcountorSandbox({ port: 0 });
-    redis = testRedis();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-finalize');
-    sandbox.reset();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-  });
-
-  const context = (afterCreate: ProcountorSettingsInput['afterCreate']) =>
-    procountorContext({ settings: sandboxSettings(sandbox, { afterCreate }), redis, prefix });
-  const statusAtProcountor = () => (sandbox.invoices()[0]!.raw as { status: string }).status;
-  const steps = () => sandbox.requests().filter((r) => /\/(approve|send)$/.test(r.path)).map((r) => r.path.split('/').pop());
+  const context = (afterCreate: ProcountorSettingsInput['afterCreate']) => fixture.context({ afterCreate });
+  const statusAtProcountor = () => (fixture.sandbox.invoices()[0]!.raw as { status: string }).status;
+  const steps = () => fixture.sandbox.requests().filter((r) => /\/(approve|send)$/.test(r.path)).map((r) => r.path.split('/').pop());
 
   it('leaves the invoice unfinished when the connection says none', async () => {
     const ctx = context('none');

@@ -1,10 +1,7 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { procountorProvider } from '../../../providers/procountor/adapter.js';
-import { startProcountorSandbox } from '../../../providers/procountor/sandbox/start.js';
-import type { RunningSandbox } from '../../../providers/types.js';
-import { dropPrefix, freshPrefix, testRedis } from '../../support/redis.js';
-import { example, procountorContext, sandboxSettings } from './helpers.js';
+import { useProcountorSandbox } from './fixture.js';
+import { example } from './helpers.js';
 
 /** Most requests the sandbox received within any one second. */
 function busiestSecond(times: number[]): number {
@@ -19,35 +16,16 @@ function busiestSecond(times: number[]): number {
 }
 
 describe('Procountor client-side rate limit', () => {
-  let sandbox: RunningSandbox;
-  let redis: Redis;
-  let prefix: string;
-
-  beforeAll(async () => {
-    // The sandbox itself allows 20 a second, like Procountor.
-    sandbox = await startProcountorSandbox({ port: 0 });
-    redis = testRedis();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    redis.disconnect();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix('procountor-rate');
-    sandbox.reset();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-  });
+  // The sandbox itself allows 20 a second, like Procountor.
+  const fixture = useProcountorSandbox('procountor-rate');
 
   /** Two workers (own contexts, one Redis) each looking up `perWorker` invoices at once. */
   async function twoWorkersBurst(requestsPerSecond: number, perWorker: number) {
-    const settings = sandboxSettings(sandbox, { requestsPerSecond });
-    const workers = [procountorContext({ settings, redis, prefix }), procountorContext({ settings, redis, prefix })];
+    const workers = [fixture.context({ requestsPerSecond }), fixture.context({ requestsPerSecond })];
     await Promise.all(
       workers.flatMap((ctx) => Array.from({ length: perWorker }, () => procountorProvider.findByReference(ctx, example(), { since: new Date() }))),
     );
-    const seen = sandbox.requests().map((r) => Date.parse(r.at));
+    const seen = fixture.sandbox.requests().map((r) => Date.parse(r.at));
     const statuses = workers.flatMap((w) => w.exchanges.map((e) => e.status));
     return { seen, statuses, workers };
   }

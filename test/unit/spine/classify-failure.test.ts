@@ -77,6 +77,11 @@ describe('classifyFailure: each kind of failure lands in the status a finance pe
     expect(classifyFailure('a thrown string', fresh, half).error.message).toContain('a thrown string');
   });
 
+  it('says in_doubt, not retrying, when a bug of ours hits after the create may have reached the provider', () => {
+    const decision = classifyFailure(new TypeError("Cannot read properties of undefined (reading 'id')"), sent, half);
+    expect(decision).toMatchObject({ status: 'in_doubt', error: { code: 'internal_error' } });
+  });
+
   it('backs off further with each attempt of the current budget', () => {
     const at = (attemptCount: number, retryBase = 0) =>
       classifyFailure(new ProviderTransientError({ code: 'x', message: 'm' }), { attemptCount, retryBase, createSent: false }, half).runAfterMs;
