@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { sign } from '../src/events/signing.js';
+import { guardedAgents } from '../src/http/guarded-agents.js';
 import { checkOutboundUrl, type UrlPolicy } from '../src/http/url-guard.js';
 import { backoffMs, jobCatalog, type RetryPolicy } from '../src/queue/catalog.js';
 import type { Scheduler } from '../src/queue/scheduler.js';
@@ -60,6 +61,7 @@ export async function deliverEvent(deps: DeliverDeps, deliveryId: string): Promi
             timeout: spec.requestTimeoutMs,
             validateStatus: () => true,
             maxRedirects: 0,
+            ...guardedAgents(deps.urlPolicy, endpoint.url),
             transformRequest: [(data: unknown) => data],
             responseType: 'text',
           });

@@ -49,7 +49,8 @@ export function classifyResponse(
       message: `The accounting endpoint answered 409 to "${options.what}"${suffix}; ledgerlink will look the invoice up before doing anything else.`,
     });
   }
-  if (status >= 400 && status < 500) {
+  // 408 Request Timeout is the endpoint giving up on the request, not refusing the invoice.
+  if (status >= 400 && status < 500 && status !== 408) {
     const details = fieldDetails(response.data);
     return new ProviderValidationError({
       code: 'generic_rejected',

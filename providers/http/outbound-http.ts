@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse, type RawAxiosRequestHeaders } from 'axios';
+import { guardedAgents, PRIVATE_ADDRESS_CODE } from '../../src/http/guarded-agents.js';
 import { checkOutboundUrl, type UrlPolicy } from '../../src/http/url-guard.js';
 import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
@@ -105,6 +106,7 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
           responseType: request.responseType === 'text' ? 'arraybuffer' : 'json',
           transitional: { clarifyTimeoutError: true },
           maxRedirects: 0,
+          ...guardedAgents(options.urlPolicy, request.url),
         });
       } catch (error) {
         exchange.durationMs = now().getTime() - started.getTime();
@@ -130,6 +132,10 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
 
 function transportFailure(providerName: string, request: OutboundRequest, code: string, cause: unknown) {
   const what = request.label;
+  if (code === PRIVATE_ADDRESS_CODE) {
+    // Refused before connecting: nothing was sent, and a person must fix the address.
+    return new ProviderValidationError({ code: 'url_not_allowed', message: `The ${providerName} address ${(cause as Error).message}.`, cause });
+  }
   const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
   if (NOT_SENT_CODES.has(code)) {
     return new ProviderTransientError({

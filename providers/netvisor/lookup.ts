@@ -57,20 +57,32 @@ export async function findInvoiceByReference(ctx: NetvisorContext, invoice: Reso
     (await listAround(ctx, invoice, deps)).filter((e) => normaliseReferenceNumber(e.referenceNumber) === wanted),
     deps,
   );
-  candidates = candidates.filter((e) => !writtenByLedgerlink(e.privateComment) || namesReference(e.privateComment, invoice.reference));
-  if (candidates.length === 0) return null;
-  if (candidates.length > 1) {
-    const exact = candidates.filter((e) => namesReference(e.privateComment, invoice.reference));
-    if (exact.length === 1) return toProviderInvoice(exact[0]!);
+  const ours = candidates.filter((e) => namesReference(e.privateComment, invoice.reference));
+  if (ours.length === 1) return toProviderInvoice(ours[0]!);
+  if (ours.length > 1) {
     throw new ProviderValidationError({
       code: 'netvisor_lookup_ambiguous',
-      details: candidates.map((c) => ({ path: 'referenceNumber', message: `Netvisor invoice ${c.number ?? '?'} (NetvisorKey ${c.netvisorKey})` })),
-      message: `Netvisor has ${candidates.length} invoices with reference number ${invoice.referenceNumber} (${candidates
+      details: ours.map((c) => ({ path: 'referenceNumber', message: `Netvisor invoice ${c.number ?? '?'} (NetvisorKey ${c.netvisorKey})` })),
+      message: `Netvisor has ${ours.length} invoices made by ledgerlink for ${invoice.externalId} revision ${invoice.revision} (${ours
         .map((c) => `number ${c.number ?? '?'}, NetvisorKey ${c.netvisorKey}`)
-        .join('; ')}), so ledgerlink cannot tell which one is ${invoice.externalId}. Remove the extra copies in Netvisor, then resync.`,
+        .join('; ')}). Remove the extra copies in Netvisor, then resync.`,
     });
   }
-  return toProviderInvoice(candidates[0]!);
+  // Only an invoice whose private comment names this record is ours. Another one with our
+  // reference number (made by hand, or by another system) is never adopted: that would mark
+  // this invoice synced while it does not exist. Nor is a second one with the same reference
+  // number created while ledgerlink may already have sent ours: a person decides.
+  const foreign = candidates.filter((e) => !writtenByLedgerlink(e.privateComment));
+  if (foreign.length > 0) {
+    throw new ProviderValidationError({
+      code: 'netvisor_reference_in_use',
+      details: foreign.map((c) => ({ path: 'referenceNumber', message: `Netvisor invoice ${c.number ?? '?'} (NetvisorKey ${c.netvisorKey}) has this reference number` })),
+      message: `Netvisor has ${foreign.length === 1 ? 'an invoice' : `${foreign.length} invoices`} with reference number ${invoice.referenceNumber} that ledgerlink did not create (${foreign
+        .map((c) => `number ${c.number ?? '?'}, NetvisorKey ${c.netvisorKey}`)
+        .join('; ')}), and an earlier attempt to send ${invoice.externalId} may have reached Netvisor. ledgerlink neither adopts that invoice nor sends another with the same reference number. Check Netvisor: if ${invoice.externalId} is not there, remove or renumber the other invoice and resync, or post ${invoice.externalId} again as a new revision with another referenceNumber.`,
+    });
+  }
+  return null;
 }
 
 /**

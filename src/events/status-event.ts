@@ -25,7 +25,8 @@ export interface StatusEvent {
 export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
   return {
     type: `invoice.${record.status}`,
-    timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // Milliseconds, so a host can order the events of one invoice (queued and synced are often one second apart or less).
+    timestamp: now.toISOString(),
     data: {
       id: record.id,
       externalId: record.externalId,

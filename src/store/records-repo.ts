@@ -44,6 +44,8 @@ export interface SyncRecord {
   /** A create request may have reached the provider and no answer settled it. */
   createSent: boolean;
   firstSentAt: Date | null;
+  /** When the latest create was sent. */
+  lastSentAt: Date | null;
   leaseOwner: string | null;
   leaseUntil: Date | null;
   createdAt: Date;
@@ -79,6 +81,7 @@ export function toRecord(row: any): SyncRecord {
     inDoubtSince: row.in_doubt_since,
     createSent: row.create_sent,
     firstSentAt: row.first_sent_at,
+    lastSentAt: row.last_sent_at ?? null,
     leaseOwner: row.lease_owner,
     leaseUntil: row.lease_until,
     createdAt: row.created_at,
@@ -286,12 +289,27 @@ export class RecordsRepo {
     return toRecord(row);
   }
 
-  /** Marks that a create is about to be sent: from now on, the next step after any failure is a lookup. */
-  async markCreateSent(id: string): Promise<void> {
-    await this.db.query(
-      'update sync_records set create_sent = true, first_sent_at = coalesce(first_sent_at, now()), updated_at = now() where id = $1',
-      [id],
+  /**
+   * Marks that a create is about to be sent — only while `owner` still holds a
+   * live lease. From then on, the next step after any failure is a lookup.
+   * False means the lease was lost (another worker may be on the record): the
+   * caller must not send anything.
+   */
+  async markCreateSent(id: string, owner: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `update sync_records
+          set create_sent = true, first_sent_at = coalesce(first_sent_at, now()), last_sent_at = now(), updated_at = now()
+        where id = $1 and lease_owner = $2 and lease_until > now()
+        returning id`,
+      [id, owner],
     );
+    return rows.length > 0;
+  }
+
+  /** Reads a record and locks its row until the transaction ends (resync decides on a stable state). */
+  async getForUpdate(id: string): Promise<SyncRecord | null> {
+    const row = await one<any>(this.db, 'select * from sync_records where id = $1 for update', [id]);
+    return row ? toRecord(row) : null;
   }
 
   async bumpAttempt(id: string): Promise<number> {

@@ -84,6 +84,10 @@ export function classifyFailure(
       return { status: 'retrying', error: recordError, runAfterMs: wait, connectionUnhealthy: false, message: 'rate limited' };
     }
     case 'transient':
+      if (error.code === 'lookup_settling') {
+        // Not a failure: the engine waits until a lookup that finds nothing can be believed.
+        return { status: 'in_doubt', error: recordError, runAfterMs: Math.max(1000, error.retryAfterMs ?? 0), connectionUnhealthy: false, message: 'waiting before deciding' };
+      }
       if (exhausted) return giveUp(recordError, 'the provider kept failing');
       // A lookup that failed while in doubt stays in doubt: the question is still open.
       // A provider that said how long it will be away (maintenance) is not asked sooner.
@@ -96,6 +100,11 @@ export function classifyFailure(
       };
     case 'unknown_outcome':
       if (exhausted) return giveUp(recordError, 'the outcome stayed unknown');
+      if (!record.createSent) {
+        // Uncertain, but not about the invoice (e.g. creating the customer): adapters find
+        // before they create, so a plain retry is safe and the invoice is not "in doubt".
+        return { status: 'retrying', error: recordError, runAfterMs: backoffMs(policy, attempt, random), connectionUnhealthy: false, message: 'temporary failure' };
+      }
       return {
         status: 'in_doubt',
         error: recordError,

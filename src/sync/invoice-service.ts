@@ -23,7 +23,7 @@ import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { recordDetail, recordSummary } from './record-view.js';
 import { resolveInvoice } from './resolve-invoice.js';
-import { afterCommit, transition } from './transitions.js';
+import { afterCommit, transition, TransitionRefused } from './transitions.js';
 
 export interface InvoiceServiceDeps {
   store: Store;
@@ -325,16 +325,26 @@ export class InvoiceService implements InvoiceResolver {
     const repos = this.deps.store.repos;
     const record = await repos.records.get(tenantId, id);
     if (!record) throw ApiError.notFound(`Invoice record ${id}`);
-    if (record.status === 'synced') {
-      throw new ApiError(
-        409,
-        'already_synced',
-        `Invoice ${record.externalId} revision ${record.revision} is already in ${record.provider} (id ${record.providerInvoiceId}${record.providerInvoiceNumber ? `, number ${record.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
-      );
+    try {
+      const restarted = await this.restart(record);
+      await repos.audit.record({ tenantId, actor, action: 'invoice.resync', target: id, details: { from: record.status } });
+      return restarted.record;
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      const current = error.current ?? record;
+      if (current.status === 'synced') {
+        throw new ApiError(
+          409,
+          'already_synced',
+          `Invoice ${current.externalId} revision ${current.revision} is already in ${current.provider} (id ${current.providerInvoiceId}${current.providerInvoiceNumber ? `, number ${current.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
+        );
+      }
+      if (current.status === 'queued' || current.status === 'syncing' || isLeased(current, this.deps.clock())) {
+        // Already on its way: nothing to do, and nothing to disturb.
+        return current;
+      }
+      throw new ApiError(409, 'resync_refused', error.message);
     }
-    if (!RESYNCABLE.includes(record.status)) return record;
-    await repos.audit.record({ tenantId, actor, action: 'invoice.resync', target: id, details: { from: record.status } });
-    return (await this.restart(record)).record;
   }
 
   async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<number> {
@@ -345,26 +355,45 @@ export class InvoiceService implements InvoiceResolver {
     for (const id of ids) {
       const record = await this.deps.store.repos.records.get(tenantId, id);
       if (!record || !RESYNCABLE.includes(record.status)) continue;
-      await this.restart(record);
-      count += 1;
+      try {
+        await this.restart(record);
+        count += 1;
+      } catch (error) {
+        // Changed meanwhile, or a worker is on it: not restarted, not counted.
+        if (!(error instanceof TransitionRefused)) throw error;
+      }
     }
     await this.deps.store.repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count } });
     return count;
   }
 
+  /**
+   * Restarts a record, decided on its locked row: only a resyncable status, and
+   * never while a worker holds its lease (that run's outcome must not be
+   * overwritten). In doubt stays in doubt (the lookup comes first); the rest
+   * start over as queued.
+   */
   private restart(record: SyncRecord) {
-    // In doubt stays in doubt (the lookup comes first); the rest start over as queued.
-    const status: SyncStatus = record.status === 'in_doubt' ? 'in_doubt' : 'queued';
-    return transition(this.deps, record.id, status, {
-      patch: { nextAttemptAt: null, ...(status === 'queued' ? { lastError: null } : {}) },
+    const clock = this.deps.clock;
+    return transition(this.deps, record.id, record.status === 'in_doubt' ? 'in_doubt' : 'queued', {
+      patch: { nextAttemptAt: null, ...(record.status === 'in_doubt' ? {} : { lastError: null }) },
       message: 'resync requested',
       runAfterMs: 0,
       resetRetries: true,
+      onlyIf: (current) => {
+        if (current.status !== record.status) return `the record changed from ${record.status} to ${current.status} meanwhile`;
+        if (!RESYNCABLE.includes(current.status)) return `a ${current.status} record is not resynced`;
+        if (isLeased(current, clock())) return 'a worker is syncing it right now';
+        return null;
+      },
     });
   }
 }
 
-/** Every problem at once: schema problems, and the Finnish rules of the values that are well-formed. */
+function isLeased(record: SyncRecord, now: Date): boolean {
+  return record.leaseUntil !== null && record.leaseUntil.getTime() > now.getTime();
+}
+
 function allProblemsOf(body: unknown, schemaProblems: Problem[]): Problem[] {
   const finnish = checkFinnishRulesOfUnparsed(body).filter((p) => !schemaProblems.some((q) => q.path === p.path));
   return [...schemaProblems, ...finnish];

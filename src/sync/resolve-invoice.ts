@@ -3,7 +3,7 @@ import { validateBusinessId } from '../domain/finnish/business-id.js';
 import { validateReferenceNumber } from '../domain/finnish/reference-number.js';
 import { deriveVatTreatments } from '../domain/finnish/vat-treatment.js';
 import type { InvoiceDocument, Problem } from '../domain/invoice-document.js';
-import { dec, decimalText } from '../domain/money.js';
+import { dec, decimalText, sum } from '../domain/money.js';
 import { defaultMappingFor } from '../domain/products/default-products.js';
 import type { ProductMapping } from '../domain/products/product-mapping.js';
 import { resolveLines, type LineResolution } from '../domain/products/resolve-line.js';
@@ -88,11 +88,16 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
     ({ problems, warnings } = assess(resolution));
   }
 
+  // A credit note is negative in total (Procountor and Netvisor both want negative
+  // quantities). Hosts write its lines either as on the invoice (12 h, a −2 h discount:
+  // positive in total) or already negated (−12 h, +2 h): the sign of the total tells which,
+  // and every line is negated together, so a discount line keeps its meaning.
+  const flip =
+    doc.type === 'credit_note' &&
+    sum(doc.lines.map((line, index) => dec(line.quantity).times(dec((resolution.lines[index] as LineResolution).unitPrice)))).isPositive();
   const lines: ResolvedLine[] = doc.lines.map((line, index) => {
     const r = resolution.lines[index] as LineResolution;
-    let quantity = dec(line.quantity);
-    // A credit note credits what the lines say; Procountor and Netvisor both want negative quantities.
-    if (doc.type === 'credit_note' && quantity.isPositive()) quantity = quantity.negated();
+    const quantity = flip ? dec(line.quantity).negated() : dec(line.quantity);
     const vatRate = r.vatRate ?? '0';
     const q = decimalText(quantity);
     return {

@@ -8,6 +8,7 @@ import type { RecordError, SyncRecord } from '../store/records-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Repos, Store } from '../store/store.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
+import { ProviderTransientError } from '../../providers/errors/transient-error.js';
 import { ProviderValidationError } from '../../providers/errors/validation-error.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
@@ -16,6 +17,7 @@ import { classifyFailure } from './classify-failure.js';
 import { loadConnection } from './connection-store.js';
 import type { InvoiceResolver } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
+import { LeaseLostError } from './lease-lost-error.js';
 import { transition } from './transitions.js';
 import { newId } from '../domain/ids.js';
 
@@ -81,7 +83,7 @@ export class SyncEngine {
     heartbeat.unref();
     const started = Date.now();
     try {
-      const status = await this.attempt(record);
+      const status = await this.attempt(record, workerId);
       this.deps.metrics?.syncOutcome(record.provider, status);
       return { ran: true, status };
     } finally {
@@ -91,12 +93,12 @@ export class SyncEngine {
     }
   }
 
-  private async attempt(claimed: SyncRecord): Promise<SyncRecord['status']> {
+  private async attempt(claimed: SyncRecord, owner: string): Promise<SyncRecord['status']> {
     const { store, registry, clock } = this.deps;
     const repos = store.repos;
     const attemptNo = await repos.records.bumpAttempt(claimed.id);
     let record: SyncRecord = { ...claimed, attemptCount: attemptNo };
-    await repos.attempts.start(record.id, attemptNo, this.deps.workerId);
+    await repos.attempts.start(record.id, attemptNo, owner);
 
     const steps: AttemptStep[] = [];
     const step = (name: string, detail?: string) => steps.push({ at: clock().toISOString(), step: name, ...(detail ? { detail } : {}) });
@@ -154,6 +156,17 @@ export class SyncEngine {
             createSent: false,
           });
         } else {
+          // A provider may still be working on a request we stopped waiting for: "not found"
+          // only counts once it has had time to finish (twice the request timeout).
+          const settledAt = settleTime(record, connection.settings);
+          if (settledAt && settledAt.getTime() > clock().getTime()) {
+            step('not found yet', `waiting until ${settledAt.toISOString()} before deciding it was not created`);
+            throw new ProviderTransientError({
+              code: 'lookup_settling',
+              message: `${provider.displayName} does not show the invoice yet; ledgerlink looks again at ${settledAt.toISOString()} before deciding that the earlier attempt did not create it.`,
+              retryAfterMs: settledAt.getTime() - clock().getTime(),
+            });
+          }
           step('not found', 'the earlier attempt did not create it; creating now');
           record = await repos.records.setStatus(record.id, record.status, { createSent: false });
         }
@@ -180,8 +193,8 @@ export class SyncEngine {
         const request = provider.buildCreateRequest(ctx, invoice, prepared);
         // Recorded before the call: if anything happens from here on, the next try looks up first.
         await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
-        await repos.records.markCreateSent(record.id);
-        record = { ...record, createSent: true };
+        if (!(await repos.records.markCreateSent(record.id, owner))) throw new LeaseLostError(record.id);
+        record = { ...record, createSent: true, lastSentAt: clock() };
         step('create sent', `${request.method} ${redactUrl(request.url)}`);
         await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
         let created: ProviderInvoice;
@@ -238,6 +251,13 @@ export class SyncEngine {
       await repos.connections.markSuccess(connection.row.id).catch(() => undefined);
       return record.status;
     } catch (thrown) {
+      if (thrown instanceof LeaseLostError) {
+        // Another worker may be on the record: change nothing, send nothing.
+        outcome = 'skipped';
+        step('lease lost', thrown.message);
+        this.deps.log.warn({ recordId: record.id }, thrown.message);
+        return record.status;
+      }
       const decision = classifyFailure(thrown, record, this.deps.random);
       error = decision.error;
       outcome = decision.status === 'failed' ? 'failed' : decision.status;
@@ -277,6 +297,18 @@ export class SyncEngine {
     if (!record.resolved) throw new Error(`record ${record.id} has no stored invoice snapshot`);
     return record.resolved as ResolvedInvoice;
   }
+}
+
+/**
+ * When a lookup that finds nothing may be believed: twice the connection's
+ * request timeout after the latest create was sent (a provider may finish a
+ * request after the client gave up on it), and at least 3 s.
+ */
+function settleTime(record: SyncRecord, settings: Record<string, unknown>): Date | null {
+  const sent = record.lastSentAt ?? record.firstSentAt;
+  if (!sent) return null;
+  const timeoutMs = typeof settings.timeoutMs === 'number' ? settings.timeoutMs : 30_000;
+  return new Date(sent.getTime() + Math.max(3000, 2 * timeoutMs + 1000));
 }
 
 /**

@@ -27,9 +27,20 @@ export async function transition(
     resetRetries?: boolean;
     /** More writes that must commit with the change (the attempt that explains it). */
     alsoInTransaction?: (repos: Repos) => Promise<void>;
+    /**
+     * Checked on the locked row before anything changes; a returned reason aborts the
+     * change with a TransitionRefused (e.g. a resync that lands while a worker is on it).
+     */
+    onlyIf?: (current: SyncRecord) => string | null;
   } = {},
 ): Promise<TransitionResult> {
   const result = await deps.store.transaction(async (repos) => {
+    if (options.onlyIf) {
+      const current = await repos.records.getForUpdate(recordId);
+      if (!current) throw new TransitionRefused(`record ${recordId} not found`);
+      const refusal = options.onlyIf(current);
+      if (refusal) throw new TransitionRefused(refusal, current);
+    }
     const record = await repos.records.setStatus(recordId, status, options.patch ?? {}, { resetRetries: options.resetRetries ?? false });
     await options.alsoInTransaction?.(repos);
     await repos.history.add(recordId, status, options.message ?? null, record.lastError && status !== 'synced' ? record.lastError : null);
@@ -40,6 +51,17 @@ export async function transition(
   });
   await afterCommit(deps.scheduler, result, options.runAfterMs ?? 0);
   return result;
+}
+
+/** A conditional transition whose condition did not hold; nothing was changed. */
+export class TransitionRefused extends Error {
+  constructor(
+    message: string,
+    readonly current?: SyncRecord,
+  ) {
+    super(message);
+    this.name = 'TransitionRefused';
+  }
 }
 
 /** Scheduling after commit. A failure here is repaired by the sweep, so it must not undo the change. */

@@ -64,7 +64,7 @@ describe('drills: Redis and workers fail', () => {
     await repos.attempts.start(id, attempt, 'worker-that-dies');
     await repos.records.setStatus(id, 'syncing');
     await repos.history.add(id, 'syncing', `attempt ${attempt}`, null);
-    await repos.records.markCreateSent(id);
+    expect(await repos.records.markCreateSent(id, 'worker-that-dies')).toBe(true);
     const connection = (await loadConnection(repos, new SecretBox(h.masterKey), claimed.tenantId, 'generic'))!;
     const { ctx } = buildProviderContext(
       { repos, redis: h.redis, redisPrefix: `${h.prefix}:`, urlPolicy: { allowPrivateUrls: true }, clock: () => new Date(), log: pino({ level: 'silent' }) },

@@ -77,7 +77,7 @@ describe('status events to the host', () => {
       expect(synced.headers['webhook-id']).toMatch(/^msg_[0-9A-Z]{26}$/);
       expect(Math.abs(Number(synced.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
       expect(synced.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-      expect(synced.json.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(synced.json.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(synced.json).toMatchObject({
         type: 'invoice.synced',
         data: {

@@ -225,19 +225,28 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         await expect(store.repos.records.setStatus('no-such-record', 'queued')).rejects.toThrow(/not found/);
       });
 
-      it('remember that a create may have been sent, and when it first was', async () => {
+      it('remember that a create may have been sent, when it first and last was, and only for the lease holder', async () => {
         const r = await insert();
-        await store.repos.records.markCreateSent(r.id);
+        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(false);
+        expect((await store.repos.records.getById(r.id))!.createSent).toBe(false);
+        await store.repos.records.claim(r.id, 'w1', 60_000);
+        expect(await store.repos.records.markCreateSent(r.id, 'w2')).toBe(false);
+        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(true);
         const sent = (await store.repos.records.getById(r.id))!;
         expect(sent.createSent).toBe(true);
         expect(sent.firstSentAt).toBeInstanceOf(Date);
+        expect(sent.lastSentAt).toBeInstanceOf(Date);
         await store.repos.records.setStatus(r.id, 'in_doubt', { createSent: false });
-        await db.query(`update sync_records set first_sent_at = first_sent_at - interval '1 hour' where id = $1`, [r.id]);
-        const before = (await store.repos.records.getById(r.id))!.firstSentAt!;
-        await store.repos.records.markCreateSent(r.id);
+        await db.query(`update sync_records set first_sent_at = first_sent_at - interval '1 hour', last_sent_at = last_sent_at - interval '1 hour' where id = $1`, [r.id]);
+        const before = (await store.repos.records.getById(r.id))!;
+        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(true);
         const again = (await store.repos.records.getById(r.id))!;
         expect(again.createSent).toBe(true);
-        expect(again.firstSentAt!.getTime()).toBe(before.getTime());
+        expect(again.firstSentAt!.getTime()).toBe(before.firstSentAt!.getTime());
+        expect(again.lastSentAt!.getTime()).toBeGreaterThan(before.lastSentAt!.getTime());
+        // An expired lease no longer allows it: another worker may have the record by now.
+        await db.query(`update sync_records set lease_until = now() - interval '1 second' where id = $1`, [r.id]);
+        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(false);
       });
 
       it('list unfinished work for the sweep: not finished ones, not ones a live worker holds', async () => {

@@ -187,6 +187,23 @@ describe('the lookup when Netvisor leaves out private comments', () => {
     expect((error as ProviderError).code).toBe('netvisor_lookup_ambiguous');
     expect((error as ProviderError).message).toMatch(/number 1007, NetvisorKey 7; number 1008, NetvisorKey 8/);
   });
+  it('never adopts an invoice ledgerlink did not write that happens to carry our reference number', async () => {
+    const invoice = exampleResolvedInvoice();
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168']]));
+    nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '7', pdfimage: 'nopdf' }).reply(200, details(7, 'entered by hand'));
+    const error = await netvisorProvider.findByReference(context(), invoice, { since: new Date() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderValidationError);
+    expect((error as ProviderError).code).toBe('netvisor_reference_in_use');
+    expect((error as ProviderError).message).toMatch(/number 1007, NetvisorKey 7/);
+  });
+
+  it('adopts ours when a hand-made invoice shares the reference number too', async () => {
+    const invoice = exampleResolvedInvoice();
+    nock(BASE).get('/salesinvoicelist.nv').query(true).reply(200, list([[7, '10168'], [8, '10168']]));
+    nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '7', pdfimage: 'nopdf' }).reply(200, details(7, 'entered by hand'));
+    nock(BASE).get('/getsalesinvoice.nv').query({ netvisorkey: '8', pdfimage: 'nopdf' }).reply(200, details(8, `ledgerlink ${invoice.reference} (INV-2026-0042, revision 1)`));
+    expect(await netvisorProvider.findByReference(context(), invoice, { since: new Date() })).toEqual({ id: '8', number: '1008', state: 'unsent' });
+  });
 });
 
 describe('the lookup when more invoices share the dates than one list answer holds', () => {

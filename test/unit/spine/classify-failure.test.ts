@@ -64,6 +64,18 @@ describe('classifyFailure: each kind of failure lands in the status a finance pe
       record: sent,
       expected: { status: 'in_doubt', runAfterMs: policy.inDoubtDelayMs, error: { code: 'provider_timeout', category: 'unknown_outcome' } },
     },
+    {
+      name: 'unknown outcome of something other than the invoice (a new customer) → retrying, not in doubt',
+      error: new ProviderUnknownOutcomeError({ code: 'provider_timeout', message: 'did not answer in time' }),
+      record: fresh,
+      expected: { status: 'retrying', runAfterMs: policy.retry.baseMs },
+    },
+    {
+      name: 'a lookup that found nothing too soon → stays in doubt until exactly when it can be believed',
+      error: new ProviderTransientError({ code: 'lookup_settling', retryAfterMs: 42_000, message: 'does not show the invoice yet' }),
+      record: sent,
+      expected: { status: 'in_doubt', runAfterMs: 42_000 },
+    },
   ])('$name', ({ error, record, expected }) => {
     const decision = classifyFailure(error, record, half);
     expect(decision).toMatchObject(expected);
