@@ -103,8 +103,9 @@ export async function finalizeInvoice(
 ): Promise<ProviderInvoice> {
   const mode = ctx.settings.afterCreate;
   if (mode === 'none') return existing;
-  let current = existing;
-  if (!current.state) current = (await getInvoice(client, existing.id)) ?? existing;
+  // Always today's state, never the one stored at the last attempt: a send whose answer was
+  // lost may have gone through, and sending again would send the customer a second copy.
+  let current = (await getInvoice(client, existing.id)) ?? existing;
   if (current.state === 'UNFINISHED') {
     current = await step(client, ctx, current, 'approve', 'approve invoice', 'NOT_SENT');
   }

@@ -48,6 +48,17 @@ describe('Procountor after creating: approve and send', () => {
     expect(statusAtProcountor()).toBe('NOT_SENT');
   });
 
+  it('never sends twice: called again with the state stored before a send whose answer was lost, it sees SENT and stops', async () => {
+    const ctx = context('approve_and_send');
+    const { created } = await syncOnce(ctx, example());
+    await procountorProvider.finalize!(ctx, example(), created);
+    expect(steps()).toEqual(['approve', 'send']);
+    // The record still says UNFINISHED (what the create answered); Procountor has sent it.
+    const again = await procountorProvider.finalize!(ctx, example(), { ...created, state: 'UNFINISHED' });
+    expect(again.state).toBe('SENT');
+    expect(steps()).toEqual(['approve', 'send']);
+  });
+
   it('reads the invoice first when it does not know its state', async () => {
     const ctx = context('approve_and_send');
     const { created } = await syncOnce(ctx, example());
