@@ -146,15 +146,10 @@ export class SyncEngine {
         step('lookup', `by reference ${record.reference}`);
         const found = await provider.findByReference(ctx, invoice, { since: record.firstSentAt ?? record.createdAt });
         if (found) {
-          step('adopted', `found ${found.id}${found.number ? ` (number ${found.number})` : ''}`);
+          step('adopted', describeInvoice(found));
           outcome = 'adopted';
           existing = found;
-          record = await repos.records.setStatus(record.id, record.status, {
-            providerInvoiceId: found.id,
-            providerInvoiceNumber: found.number ?? null,
-            providerState: found.state ?? null,
-            createSent: false,
-          });
+          record = await keepProviderInvoice(repos, record, found);
         } else {
           // A provider may still be working on a request we stopped waiting for: "not found"
           // only counts once it has had time to finish (twice the request timeout).
@@ -208,15 +203,10 @@ export class SyncEngine {
           }
           throw refusal;
         }
-        step('created', `${created.id}${created.number ? ` (number ${created.number})` : ''}`);
+        step('created', describeInvoice(created));
         outcome = 'created';
         existing = created;
-        record = await repos.records.setStatus(record.id, record.status, {
-          providerInvoiceId: created.id,
-          providerInvoiceNumber: created.number ?? null,
-          providerState: created.state ?? null,
-          createSent: false,
-        });
+        record = await keepProviderInvoice(repos, record, created);
       }
 
       if (provider.finalize) {
@@ -297,6 +287,20 @@ export class SyncEngine {
     if (!record.resolved) throw new Error(`record ${record.id} has no stored invoice snapshot`);
     return record.resolved as ResolvedInvoice;
   }
+}
+
+/** Stores the provider's ids at once: from here on the record knows the invoice exists. */
+function keepProviderInvoice(repos: Repos, record: SyncRecord, invoice: ProviderInvoice): Promise<SyncRecord> {
+  return repos.records.setStatus(record.id, record.status, {
+    providerInvoiceId: invoice.id,
+    providerInvoiceNumber: invoice.number ?? null,
+    providerState: invoice.state ?? null,
+    createSent: false,
+  });
+}
+
+function describeInvoice(invoice: ProviderInvoice): string {
+  return `${invoice.id}${invoice.number ? ` (number ${invoice.number})` : ''}`;
 }
 
 /**
