@@ -38,7 +38,14 @@ describe('status events to the host', () => {
       await receiver.waitFor((events) => events.filter((e) => e.json?.type === 'invoice.synced').length === 3);
       await receiver.waitFor((events) => events.filter((e) => e.json?.type === 'invoice.queued').length === 3);
 
-      const record = (await h.api('GET', `/v1/invoices/${posted.body.id}`, { key })).body;
+      // The receiver answered the third try; the worker records it right after: wait for that.
+      let record: any;
+      const deadline = Date.now() + 10_000;
+      do {
+        record = (await h.api('GET', `/v1/invoices/${posted.body.id}`, { key })).body;
+        if (record.events.every((e: any) => e.status !== 'pending')) break;
+        await new Promise((r) => setTimeout(r, 25));
+      } while (Date.now() < deadline);
       expect(record.events.map((e: any) => [e.type, e.status, e.attempts, e.lastStatus])).toEqual([
         ['invoice.queued', 'delivered', 3, 204],
         ['invoice.synced', 'delivered', 3, 204],
