@@ -4,6 +4,7 @@ import { startGenericSandbox } from '../providers/generic/index.js';
 import { startNetvisorSandbox } from '../providers/netvisor/index.js';
 import { startProcountorSandbox } from '../providers/procountor/index.js';
 import type { RunningSandbox } from '../providers/types.js';
+import { exampleInvoiceDocument } from '../src/domain/example-invoice.js';
 import { verify } from '../src/events/signing.js';
 
 /**
@@ -91,35 +92,12 @@ async function main(): Promise<void> {
   const secret: string = hook.body.secret;
   say(`status events go to ${generic.url}/webhooks, signed with a new secret`);
 
-  const document = {
+  const document = exampleInvoiceDocument({
     externalId: `DEMO-${Date.now().toString(36).toUpperCase()}`,
-    revision: 1,
-    type: 'invoice',
     invoiceDate: new Date().toISOString().slice(0, 10),
-    currency: 'EUR',
-    customer: {
-      externalId: 'cust-17',
-      name: 'Esimerkki Oy',
-      businessId: '1234567-1',
-      customerNumber: '1017',
-      email: 'laskut@esimerkki.fi',
-      language: 'fi',
-      address: { street: 'Katu 1', postalCode: '00100', city: 'Helsinki', country: 'FI' },
-    },
-    lines: [
-      {
-        kind: 'task_entry',
-        description: '#1296 Integration of BIM tools',
-        bookedQuantity: '10.75',
-        adjustment: '1.25',
-        quantity: '12',
-        unit: 'hour',
-        unitPrice: '100.00',
-        vatRate: '25.5',
-        context: { taskId: '1296', contactId: 'cust-17', teamId: 't-2' },
-      },
-    ],
-  };
+    dueDate: null,
+    period: null,
+  });
   const posted = await call('POST', '/v1/invoices', key.body.key, document);
   if (posted.status !== 202) stop(`the invoice was refused: ${JSON.stringify(posted.body, null, 2)}`);
   say(`posted ${document.externalId}: 10.75 h booked + 1:15 adjustment = 12 h × 100.00 EUR → net ${posted.body.totals.net}, VAT ${posted.body.totals.vat}, gross ${posted.body.totals.gross}`);

@@ -90,6 +90,14 @@ export function toRecord(row: any): SyncRecord {
   };
 }
 
+/** What the sweep needs to put a record back on the queue. */
+export interface UnfinishedWork {
+  id: string;
+  tenantId: string;
+  scheduleSeq: number;
+  nextAttemptAt: Date | null;
+}
+
 export interface NewRecord {
   id: string;
   tenantId: string;
@@ -313,34 +321,33 @@ export class RecordsRepo {
   }
 
   async bumpAttempt(id: string): Promise<number> {
-    const row = await one<{ attempt_count: number }>(
-      this.db,
-      'update sync_records set attempt_count = attempt_count + 1 where id = $1 returning attempt_count',
-      [id],
-    );
-    return Number(row!.attempt_count);
+    return this.increment(id, 'attempt_count');
   }
 
   /** A new scheduling generation: the job id for the next run of this record. */
   async bumpSchedule(id: string): Promise<number> {
-    const row = await one<{ schedule_seq: number }>(
-      this.db,
-      'update sync_records set schedule_seq = schedule_seq + 1 where id = $1 returning schedule_seq',
-      [id],
-    );
-    return Number(row!.schedule_seq);
+    return this.increment(id, 'schedule_seq');
   }
 
-  /** Unfinished records whose lease is free, oldest first (the sweep's work list). */
-  async unfinished(limit: number): Promise<SyncRecord[]> {
+  private async increment(id: string, column: 'attempt_count' | 'schedule_seq'): Promise<number> {
+    const row = await one<Record<string, number | string>>(this.db, `update sync_records set ${column} = ${column} + 1 where id = $1 returning ${column}`, [id]);
+    if (!row) throw new Error(`sync record ${id} not found`);
+    return Number(row[column]);
+  }
+
+  /**
+   * Unfinished records whose lease is free, oldest first: the sweep's work list.
+   * Only what scheduling needs, not the documents: every worker runs this every 30 s.
+   */
+  async unfinished(limit: number): Promise<UnfinishedWork[]> {
     const rows = await this.db.query<any>(
-      `select * from sync_records
+      `select id, tenant_id, schedule_seq, next_attempt_at from sync_records
         where status in ('queued', 'syncing', 'retrying', 'in_doubt')
           and (lease_until is null or lease_until < now())
         order by coalesce(next_attempt_at, created_at) limit $1`,
       [limit],
     );
-    return rows.map(toRecord);
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, scheduleSeq: Number(row.schedule_seq), nextAttemptAt: row.next_attempt_at }));
   }
 
   async countByStatus(): Promise<Array<{ provider: string; status: string; count: number }>> {
