@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ResolvedInvoice } from '../src/domain/resolved-invoice.js';
 import type { OutboundHttp, OutboundRequest } from './http/outbound-http.js';
+import type { RevisionPolicy } from './revision-policy.js';
 
 export type ProviderId = 'generic' | 'procountor' | 'netvisor';
 
@@ -11,6 +12,8 @@ export interface BaseConnectionSettings {
   baseUrl: string;
   /** Whether a customer the provider lacks may be created (default true). */
   createCustomers?: boolean;
+  /** What a newer revision does when the older one is already issued (default refuse). */
+  revisionPolicy?: RevisionPolicy;
 }
 
 /** Something the sync did that a finance person should know: stored on the record, shown in preview and events. */
@@ -59,12 +62,33 @@ export interface ProviderInvoice {
   number?: string | null;
   /** Provider's own status word, e.g. Procountor UNFINISHED / NOT_SENT / SENT. */
   state?: string | null;
+  /** The provider's edit token, when it has one (Procountor's `version`). */
+  version?: string | null;
+  /** The provider's id of the invoice's customer, when the provider says it. */
+  customerId?: string | null;
 }
+
+/**
+ * What a newer revision can do with the invoice an older revision left at the
+ * provider, in the state the provider reports now:
+ *
+ * - `edit`: change it in place (it keeps its id and number);
+ * - `replace`: invalidate it, then create the newer revision;
+ * - `issued`: sent or approved; neither — the connection's revisionPolicy decides
+ *   (refuse, or credit it in full and create the newer revision);
+ * - `void`: it no longer counts (invalidated or deleted at the provider).
+ */
+export type RevisionPlan = 'edit' | 'replace' | 'issued' | 'void';
 
 /** How the customer of an invoice is (or would be) found at the provider. */
 export interface CustomerResolution {
   action: 'linked' | 'matched' | 'create';
   providerCustomerId?: string;
+}
+
+/** What every adapter's `prepare` settles, besides its own data: the customer the invoice goes to. */
+export interface Prepared {
+  customer: CustomerResolution;
 }
 
 export interface LookupHints {
@@ -82,7 +106,7 @@ export interface LookupHints {
  * the provider it calls `findByReference` first and adopts what it finds.
  * Errors are thrown as ProviderError subclasses (providers/errors).
  */
-export interface Provider<S extends BaseConnectionSettings = BaseConnectionSettings, P = unknown> {
+export interface Provider<S extends BaseConnectionSettings = BaseConnectionSettings, P extends Prepared = Prepared> {
   readonly id: ProviderId;
   /** As users know it: "Procountor". */
   readonly displayName: string;
@@ -120,11 +144,39 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
    * call again: it looks at `existing.state` and does only what is left.
    */
   finalize?(ctx: ProviderContext<S>, invoice: ResolvedInvoice, existing: ProviderInvoice): Promise<ProviderInvoice>;
+
+  /**
+   * The invoice as the provider has it now (state, edit token, customer), or
+   * null when it no longer exists. A provider without a way to read state
+   * returns `existing` as it is.
+   */
+  readInvoice(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoice | null>;
+
+  /**
+   * What a newer revision can do with the invoice as it is now, given the
+   * customer the newer revision goes to (some providers cannot move an invoice
+   * to another customer). Pure.
+   */
+  planRevision(current: ProviderInvoice, customer: CustomerResolution): RevisionPlan;
+
+  /**
+   * Rewrites an editable invoice with a newer revision; it keeps its id and
+   * number. Safe to repeat (it sets content). Throws ProviderNotEditableError
+   * when the provider says the invoice can no longer be edited.
+   */
+  edit(ctx: ProviderContext<S>, current: ProviderInvoice, invoice: ResolvedInvoice, prepared: P): Promise<ProviderInvoice>;
+
+  /**
+   * Invalidates an invoice, for providers whose plan can be `replace`. Safe to
+   * repeat: an invoice already invalidated counts as done.
+   */
+  invalidate?(ctx: ProviderContext<S>, current: ProviderInvoice): Promise<ProviderInvoice>;
 }
 
 /** Faults a sandbox can be told to inject, for tests, drills and demos. */
 export type SandboxFault =
-  | { kind: 'latency'; ms: number; times?: number }
+  /** Hold requests `ms` before handling them; `on: 'create'` holds only invoice creates. */
+  | { kind: 'latency'; ms: number; times?: number; on?: 'create' | 'any' }
   | { kind: 'server_error'; status?: number; times?: number; on?: 'create' | 'any' }
   | { kind: 'unauthorized'; times?: number }
   | { kind: 'rate_limit'; times?: number; retryAfterSeconds?: number }
@@ -138,6 +190,8 @@ export type SandboxFault =
 export interface SandboxInvoice {
   id: string;
   number: string | null;
+  /** The provider's status word (generic: draft, sent; Procountor: UNFINISHED, NOT_SENT, SENT, INVALIDATED; Netvisor: unsent, open). */
+  state: string | null;
   /** Our reference as the sandbox saw it (Idempotency-Key, originalInvoiceNumber, ...). */
   reference: string | null;
   /** Gross total as a decimal string with a dot. */
@@ -158,6 +212,8 @@ export interface RunningSandbox {
   invoices(): SandboxInvoice[];
   /** Every request received, oldest first (method and path with query). */
   requests(): Array<{ method: string; path: string; at: string }>;
+  /** Sends an invoice as a person would in the accounting system (it can no longer be edited). */
+  sendInvoice(id: string): void;
   reset(): void;
   close(): Promise<void>;
 }

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     log,
     concurrency: config.WORKER_CONCURRENCY,
     sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+    leaseMs: config.SYNC_LEASE_MS,
   });
 
   if (runtime.app) {

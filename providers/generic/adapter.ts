@@ -1,16 +1,18 @@
 import { sign } from '../../src/events/signing.js';
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
 import { generateWebhookSecret } from '../../src/events/signing.js';
+import { ProviderNotEditableError } from '../errors/not-editable-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
 import type { OutboundRequest } from '../http/outbound-http.js';
 import type { CustomerResolution, Provider, ProviderContext, ProviderInvoice } from '../types.js';
 import { genericInvoicePayload } from './payload.js';
-import { classifyResponse } from './response.js';
+import { classifyResponse, endpointMessage } from './response.js';
 import { genericSettingsSchema, type GenericSettings } from './settings.js';
 
 type Ctx = ProviderContext<GenericSettings>;
 
 interface GenericPrepared {
+  customer: CustomerResolution;
   providerCustomerId: string | null;
 }
 
@@ -44,23 +46,11 @@ export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
 
   async prepare(ctx, invoice) {
     const resolution = await customerResolution(ctx, invoice);
-    return { providerCustomerId: resolution.providerCustomerId ?? null };
+    return { customer: resolution, providerCustomerId: resolution.providerCustomerId ?? null };
   },
 
   buildCreateRequest(ctx, invoice, prepared) {
-    const body = JSON.stringify(genericInvoicePayload(invoice, prepared.providerCustomerId));
-    return {
-      method: 'POST',
-      url: `${ctx.settings.baseUrl}/invoices`,
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': invoice.reference,
-        ...signatureHeaders(ctx, invoice.reference, body),
-      },
-      body,
-      write: true,
-      label: 'create the invoice',
-    };
+    return invoiceRequest(ctx, 'POST', `${ctx.settings.baseUrl}/invoices`, invoice, prepared, 'create the invoice');
   },
 
   async create(ctx, request) {
@@ -75,6 +65,34 @@ export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
       );
     }
     throw classifyResponse(response, { write: true, what: 'create the invoice', connectionLabel: ctx.connection.label, now: ctx.clock() });
+  },
+
+  // The protocol has no way to read an invoice's state: the endpoint says whether it can be
+  // edited by answering the PUT (404/405/409 = no).
+  async readInvoice(_ctx, existing) {
+    return existing;
+  },
+
+  planRevision() {
+    return 'edit';
+  },
+
+  async edit(ctx, current, invoice, prepared) {
+    const url = `${ctx.settings.baseUrl}/invoices/${encodeURIComponent(current.id)}`;
+    const response = await ctx.http.send(invoiceRequest(ctx, 'PUT', url, invoice, prepared, 'update the invoice with the new revision'));
+    if (response.status >= 200 && response.status < 300) {
+      const updated = invoiceFrom(response.data);
+      return { ...current, ...(updated ?? {}), id: current.id };
+    }
+    if (response.status === 404 || response.status === 405 || response.status === 409) {
+      const said = endpointMessage(response.data);
+      throw new ProviderNotEditableError({
+        code: 'not_editable',
+        status: response.status,
+        message: `The accounting endpoint did not let ledgerlink change invoice ${current.id}${current.number ? ` (number ${current.number})` : ''} (HTTP ${response.status}${said ? `: ${said}` : ''}).`,
+      });
+    }
+    throw classifyResponse(response, { write: true, what: 'update the invoice', connectionLabel: ctx.connection.label, now: ctx.clock() });
   },
 
   async findByReference(ctx, invoice) {
@@ -100,6 +118,23 @@ async function customerResolution(ctx: Ctx, invoice: ResolvedInvoice): Promise<C
   }
   // The endpoint receives the customer inline and creates or matches it on its side.
   return { action: 'create' };
+}
+
+/** A signed create (POST) or edit (PUT) carrying the whole invoice, keyed by the revision's reference. */
+function invoiceRequest(ctx: Ctx, method: 'POST' | 'PUT', url: string, invoice: ResolvedInvoice, prepared: GenericPrepared, label: string): OutboundRequest {
+  const body = JSON.stringify(genericInvoicePayload(invoice, prepared.providerCustomerId));
+  return {
+    method,
+    url,
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': invoice.reference,
+      ...signatureHeaders(ctx, invoice.reference, body),
+    },
+    body,
+    write: true,
+    label,
+  };
 }
 
 function lookupRequest(ctx: Ctx, reference: string): OutboundRequest {

@@ -14,6 +14,8 @@ export function genericInvoicePayload(invoice: ResolvedInvoice, providerCustomer
     provider: 'generic',
     type: invoice.type,
     creditedExternalId: invoice.credited?.externalId ?? null,
+    // The endpoint's own id and number of the credited invoice, when ledgerlink synced it.
+    creditedInvoice: invoice.credited?.providerInvoiceId ? { id: invoice.credited.providerInvoiceId, number: invoice.credited.providerInvoiceNumber } : null,
     invoiceDate: invoice.invoiceDate,
     dueDate: invoice.dueDate,
     currency: invoice.currency,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { revisionPolicySetting } from '../revision-policy.js';
 import { parseOutboundUrl } from '../../src/http/url-guard.js';
 import { isWebhookSecret } from '../../src/events/signing.js';
 
@@ -18,6 +19,7 @@ export const genericSettingsSchema = z.strictObject({
     .optional(),
   timeoutMs: z.number().int().min(1000, 'must be at least 1000').max(120_000, 'must be at most 120000').default(30_000),
   createCustomers: z.boolean().default(true),
+  revisionPolicy: revisionPolicySetting,
 });
 
 export type GenericSettings = z.output<typeof genericSettingsSchema>;

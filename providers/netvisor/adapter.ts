@@ -1,7 +1,9 @@
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
+import { ProviderNotEditableError } from '../errors/not-editable-error.js';
+import { ProviderError } from '../errors/provider-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import type { OutboundRequest } from '../http/outbound-http.js';
-import type { Provider, ProviderInvoice } from '../types.js';
+import type { CustomerResolution, Provider, ProviderInvoice } from '../types.js';
 import { callNetvisor, expectOk, netvisorOk, netvisorRequest, type NetvisorContext, type NetvisorDeps } from './client.js';
 import { customerRefFromLink, customerRefToLink } from './customer-ref.js';
 import { createNetvisorCustomer, resolveNetvisorCustomer } from './customers.js';
@@ -14,8 +16,9 @@ import { insertedIdentifier, parseSalesInvoice } from './xml/parse-response.js';
 
 /** What `prepare` settles for `buildCreateRequest`: plain data, safe to store. */
 export interface NetvisorPrepared {
+  customer: CustomerResolution;
   /** The customer link: a Netvisor customer code, or "netvisor:<key>". */
-  customer: string;
+  customerLink: string;
   /** Product code → NetvisorKey (or link value) of every product the lines name. */
   products: Record<string, string>;
 }
@@ -54,19 +57,12 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
       const resolution = await resolveNetvisorCustomer(ctx, invoice.customer, deps, { dryRun: false });
       const ref = resolution.ref ?? (await createNetvisorCustomer(ctx, invoice.customer, deps));
       const products = await ensureNetvisorProducts(ctx, invoice.lines, deps);
-      return { customer: customerRefToLink(ref), products };
+      const customerLink = customerRefToLink(ref);
+      return { customer: { action: resolution.action, providerCustomerId: customerLink }, customerLink, products };
     },
 
     buildCreateRequest(ctx, invoice, prepared) {
-      const settings = withDefaults(ctx.settings);
-      return netvisorRequest(settings, {
-        method: 'POST',
-        resource: 'salesinvoice.nv',
-        query: [['method', 'add']],
-        body: buildSalesInvoiceXml({ invoice, customer: customerRefFromLink(prepared.customer), settings, warn: (w) => ctx.warn(w) }),
-        write: true,
-        label: invoice.type === 'credit_note' ? 'create the credit note in Netvisor' : 'create the invoice in Netvisor',
-      });
+      return invoiceRequest(ctx, invoice, prepared, [['method', 'add']], invoice.type === 'credit_note' ? 'create the credit note in Netvisor' : 'create the invoice in Netvisor');
     },
 
     async create(ctx, request, invoice) {
@@ -87,7 +83,59 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
     async findByReference(ctx, invoice: ResolvedInvoice) {
       return findInvoiceByReference(ctx, invoice, deps);
     },
+
+    async readInvoice(ctx, existing) {
+      const details = parseSalesInvoice(
+        await netvisorOk(
+          ctx,
+          { method: 'GET', resource: 'getsalesinvoice.nv', query: [['netvisorkey', existing.id], ['pdfimage', 'nopdf']], write: false, label: 'read the invoice from Netvisor' },
+          deps,
+        ),
+      );
+      if (!details) return null;
+      return { id: existing.id, number: details.number ?? existing.number ?? null, state: details.status?.toLowerCase() ?? null };
+    },
+
+    // Only an unsent invoice can be edited (it has no voucher and nobody has received it);
+    // Netvisor's API cannot invalidate one, so anything else is issued.
+    planRevision(current) {
+      return current.state === 'unsent' ? 'edit' : 'issued';
+    },
+
+    async edit(ctx, current, invoice, prepared) {
+      const request = invoiceRequest(ctx, invoice, prepared, [['method', 'edit'], ['id', current.id]], 'update the invoice in Netvisor with the new revision');
+      const sendable = { ...request, body: reviveBody(request.body) };
+      const answer = await callNetvisor(ctx, sendable, deps);
+      try {
+        expectOk(ctx, sendable, answer, { invoiceDate: invoice.invoiceDate });
+      } catch (refusal) {
+        // Refused: because it was sent meanwhile (then it is issued), or for the data itself.
+        if (refusal instanceof ProviderError && refusal.category === 'validation') {
+          const now = await this.readInvoice(ctx, current);
+          if (!now || now.state !== 'unsent') {
+            throw new ProviderNotEditableError({
+              code: 'not_editable',
+              message: `Netvisor invoice ${current.number ?? current.id} (NetvisorKey ${current.id}) ${now ? `is ${now.state}` : 'no longer exists'} and can no longer be changed.`,
+            });
+          }
+        }
+        throw refusal;
+      }
+      return { ...current, state: 'unsent' };
+    },
   };
+
+  function invoiceRequest(ctx: NetvisorContext, invoice: ResolvedInvoice, prepared: NetvisorPrepared, query: Array<[string, string]>, label: string): OutboundRequest {
+    const settings = withDefaults(ctx.settings);
+    return netvisorRequest(settings, {
+      method: 'POST',
+      resource: 'salesinvoice.nv',
+      query,
+      body: buildSalesInvoiceXml({ invoice, customer: customerRefFromLink(prepared.customerLink), settings, warn: (w) => ctx.warn(w) }),
+      write: true,
+      label,
+    });
+  }
 }
 
 /** The provider as the registry uses it: random transaction ids. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { revisionPolicySetting } from '../revision-policy.js';
 import { validateBusinessId } from '../../src/domain/finnish/business-id.js';
 import { parseOutboundUrl } from '../../src/http/url-guard.js';
 import { NETVISOR_VAT_CODES } from './vat-codes.js';
@@ -86,6 +87,7 @@ export const netvisorSettingsSchema = z.strictObject({
       outside_eu: vatCode.optional(),
     })
     .optional(),
+  revisionPolicy: revisionPolicySetting,
   /** Product group new products are added to (Netvisor requires one; it is created when missing). */
   productGroup: z.string().trim().min(1).max(100).default('ledgerlink'),
   /** How long to wait for Netvisor's answer; Netvisor asks for at least 120 s. */

@@ -7,12 +7,14 @@ import { ProcountorClient, type ProcountorContext } from './client.js';
 import { CustomerResolver } from './customers.js';
 import { channelProblems, chooseChannel } from './invoice-channel.js';
 import { mapInvoice } from './invoice-mapping.js';
-import { createInvoice, finalizeInvoice, findInvoiceByReference } from './invoices.js';
+import { createInvoice, finalizeInvoice, findInvoiceByReference, getInvoice } from './invoices.js';
+import { editProcountorInvoice, invalidateProcountorInvoice, planProcountorRevision } from './revisions.js';
 import { resolveProducts, type ProductLink } from './products.js';
 import { procountorSettingsSchema, type InvoiceChannel, type ProcountorSettings } from './settings.js';
 
 /** What `prepare` settles for `buildCreateRequest`. */
 export interface ProcountorPrepared {
+  customer: CustomerResolution;
   /** Procountor business partner id of the customer. */
   partnerId: string;
   customerAction: CustomerResolution['action'];
@@ -96,17 +98,11 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
     const products = await resolveProducts(client, ctx, invoice);
     const customer = await new CustomerResolver(client, ctx).resolve(invoice, { dryRun: false, channel });
     for (const warning of draft.warnings) ctx.warn(warning);
-    return { partnerId: customer.providerCustomerId!, customerAction: customer.action, products, channel };
+    return { customer, partnerId: customer.providerCustomerId!, customerAction: customer.action, products, channel };
   },
 
   buildCreateRequest(ctx, invoice, prepared): OutboundRequest {
-    const { body } = mapInvoice({
-      invoice,
-      settings: ctx.settings,
-      partnerId: Number(prepared.partnerId),
-      products: prepared.products,
-      channel: prepared.channel,
-    });
+    const body = invoiceBody(ctx, invoice, prepared);
     return {
       method: 'POST',
       url: invoicesUrl(ctx.settings),
@@ -128,4 +124,31 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
   async finalize(ctx, _invoice, existing) {
     return finalizeInvoice(new ProcountorClient(ctx), ctx, existing);
   },
+
+  async readInvoice(ctx, existing) {
+    return getInvoice(new ProcountorClient(ctx), existing.id);
+  },
+
+  planRevision(current, customer) {
+    return planProcountorRevision(current, customer.providerCustomerId ?? null);
+  },
+
+  async edit(ctx, current, invoice, prepared) {
+    return editProcountorInvoice(new ProcountorClient(ctx), ctx, current, invoiceBody(ctx, invoice, prepared));
+  },
+
+  async invalidate(ctx, current) {
+    return invalidateProcountorInvoice(new ProcountorClient(ctx), ctx, current);
+  },
 };
+
+/** The SALES_INVOICE body of a prepared invoice (create and edit send the same). */
+function invoiceBody(ctx: ProcountorContext, invoice: ResolvedInvoice, prepared: ProcountorPrepared) {
+  return mapInvoice({
+    invoice,
+    settings: ctx.settings,
+    partnerId: Number(prepared.partnerId),
+    products: prepared.products,
+    channel: prepared.channel,
+  }).body;
+}

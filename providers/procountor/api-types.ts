@@ -96,6 +96,7 @@ export interface ProcountorInvoiceRequest {
 /** What Procountor answers for an invoice (`Invoice`, read side); only what we read. */
 export interface ProcountorInvoiceResponse {
   id?: number;
+  partnerId?: number | null;
   status?: string;
   invoiceNumber?: number | null;
   originalInvoiceNumber?: string | null;

@@ -6,13 +6,16 @@ import type { ProcountorInvoiceResponse, ProcountorInvoiceSummary, SearchResult 
 import type { ProcountorClient, ProcountorContext } from './client.js';
 
 /** Statuses in which an invoice no longer counts as the live copy. */
-const VOID = new Set(['INVALIDATED', 'DELETED']);
+export const VOID_STATUSES = new Set(['INVALIDATED', 'DELETED']);
+const VOID = VOID_STATUSES;
 
-function toProviderInvoice(data: { id?: number; invoiceNumber?: number | null; status?: string }): ProviderInvoice {
+function toProviderInvoice(data: Pick<ProcountorInvoiceResponse, 'id' | 'invoiceNumber' | 'status' | 'version' | 'partnerId'>): ProviderInvoice {
   return {
     id: String(data.id),
     number: data.invoiceNumber === undefined || data.invoiceNumber === null ? null : String(data.invoiceNumber),
     state: data.status ?? null,
+    ...(data.version === undefined ? {} : { version: data.version }),
+    ...(data.partnerId === undefined || data.partnerId === null ? {} : { customerId: String(data.partnerId) }),
   };
 }
 
@@ -85,6 +88,7 @@ async function getInvoiceData(client: ProcountorClient, id: string): Promise<Pro
   throw client.error(response, request);
 }
 
+/** Today's state of an invoice (status, version, business partner); null when Procountor no longer has it. */
 export async function getInvoice(client: ProcountorClient, id: string): Promise<ProviderInvoice | null> {
   const data = await getInvoiceData(client, id);
   return data && typeof data.id === 'number' ? toProviderInvoice(data) : null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { revisionPolicySetting } from '../revision-policy.js';
 import type { GoodsOrServices, ProcountorVatStatusOverrides } from '../../src/domain/finnish/provider-vat-codes.js';
 import { VAT_TREATMENTS, type VatTreatment } from '../../src/domain/invoice-document.js';
 import { parseOutboundUrl } from '../../src/http/url-guard.js';
@@ -86,6 +87,7 @@ export const procountorSettingsSchema = z.strictObject({
     .default(10),
   timeoutMs: z.number().int().min(1000, 'must be at least 1000').max(120_000, 'must be at most 120000').default(30_000),
   vatStatuses: vatStatusesSchema.optional(),
+  revisionPolicy: revisionPolicySetting,
 });
 
 export type ProcountorSettings = z.output<typeof procountorSettingsSchema>;

@@ -1,7 +1,7 @@
 import type { SyncRecord, SyncStatus } from '../store/records-repo.js';
 
 /** Statuses that are reported to the host. `syncing` is a working state and is only kept in the history. */
-export const EVENTFUL: ReadonlySet<SyncStatus> = new Set(['queued', 'retrying', 'in_doubt', 'synced', 'failed']);
+export const EVENTFUL: ReadonlySet<SyncStatus> = new Set(['queued', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled']);
 
 export interface StatusEvent {
   type: string;
@@ -18,6 +18,8 @@ export interface StatusEvent {
     warnings: SyncRecord['warnings'];
     nextAttemptAt: string | null;
     attempt: number;
+    /** The newer revision that took this one's place (superseded). */
+    supersededBy: string | null;
   };
 }
 
@@ -39,6 +41,7 @@ export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
       warnings: record.warnings,
       nextAttemptAt: record.nextAttemptAt ? record.nextAttemptAt.toISOString() : null,
       attempt: record.attemptCount,
+      supersededBy: record.supersededBy,
     },
   };
 }

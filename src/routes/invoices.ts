@@ -93,6 +93,15 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   );
 
+  app.post<{ Params: { id: string } }>(
+    '/v1/invoices/:id/cancel',
+    { preHandler: reader, schema: { tags: ['invoices'], summary: 'Cancel an invoice that is not at the provider yet (409 already_at_provider otherwise)' } },
+    async (request, reply) => {
+      const { statusCode, record } = await deps.invoices.cancel(tenantOf(request), request.params.id, actorOf(request));
+      return reply.code(statusCode).send({ id: record.id, status: record.status, cancelRequested: record.status !== 'cancelled' });
+    },
+  );
+
   app.post(
     '/v1/invoices/resync',
     { preHandler: finance, schema: { tags: ['invoices'], summary: 'Resync every record matching a filter (default: failed)', body: deps.docs.schema(bulkResyncBody) } },

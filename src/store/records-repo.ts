@@ -2,10 +2,12 @@ import { one, type Queryable } from './database.js';
 import type { SyncWarning } from '../../providers/types.js';
 import type { Totals } from '../domain/resolved-invoice.js';
 
-export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed'] as const;
+export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled'] as const;
 export type SyncStatus = (typeof STATUSES)[number];
 /** Statuses whose record still has work to do; the sweep re-enqueues them. */
 export const UNFINISHED: readonly SyncStatus[] = ['queued', 'syncing', 'retrying', 'in_doubt'];
+/** Final statuses a record never leaves: a newer revision took its place, or it was cancelled before reaching the provider. */
+export const CLOSED: readonly SyncStatus[] = ['superseded', 'cancelled'];
 
 export interface RecordError {
   code: string;
@@ -48,6 +50,11 @@ export interface SyncRecord {
   lastSentAt: Date | null;
   leaseOwner: string | null;
   leaseUntil: Date | null;
+  /** The newer revision that took this record's place (status superseded). */
+  supersededBy: string | null;
+  /** A cancel a worker still has to carry out (the record was busy or in doubt when it was asked for). */
+  cancelRequestedAt: Date | null;
+  cancelRequestedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
   syncedAt: Date | null;
@@ -84,6 +91,9 @@ export function toRecord(row: any): SyncRecord {
     lastSentAt: row.last_sent_at ?? null,
     leaseOwner: row.lease_owner,
     leaseUntil: row.lease_until,
+    supersededBy: row.superseded_by ?? null,
+    cancelRequestedAt: row.cancel_requested_at ?? null,
+    cancelRequestedBy: row.cancel_requested_by ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
@@ -135,6 +145,9 @@ export interface RecordPatch {
   inDoubtSince?: Date | null;
   createSent?: boolean;
   syncedAt?: Date | null;
+  supersededBy?: string | null;
+  cancelRequestedAt?: Date | null;
+  cancelRequestedBy?: string | null;
 }
 
 const patchColumns: Record<keyof RecordPatch, { column: string; json?: boolean }> = {
@@ -149,7 +162,12 @@ const patchColumns: Record<keyof RecordPatch, { column: string; json?: boolean }
   inDoubtSince: { column: 'in_doubt_since' },
   createSent: { column: 'create_sent' },
   syncedAt: { column: 'synced_at' },
+  supersededBy: { column: 'superseded_by' },
+  cancelRequestedAt: { column: 'cancel_requested_at' },
+  cancelRequestedBy: { column: 'cancel_requested_by' },
 };
+
+const UNFINISHED_SQL = `('queued', 'syncing', 'retrying', 'in_doubt')`;
 
 export class RecordsRepo {
   constructor(private readonly db: Queryable) {}
@@ -250,22 +268,110 @@ export class RecordsRepo {
   }
 
   /**
-   * Takes the record for one worker: only when it has work to do and nobody
-   * holds a live lease. This is what keeps two workers (say, after Redis lost a
-   * job and the sweep re-enqueued it) from syncing one record at once.
+   * Takes the record for one worker: only when it has work to do, nobody holds
+   * a live lease on it, and nobody holds one on another revision of the same
+   * invoice (one worker per externalId, so two revisions never act at the
+   * provider at once). Run it after `lockChain` in the same transaction, so two
+   * claims in one chain see each other's lease.
    */
   async claim(id: string, owner: string, leaseMs: number): Promise<SyncRecord | null> {
     const row = await one<any>(
       this.db,
-      `update sync_records
+      `update sync_records r
           set lease_owner = $2, lease_until = now() + ($3::text || ' milliseconds')::interval
-        where id = $1
-          and status in ('queued', 'syncing', 'retrying', 'in_doubt')
-          and (lease_until is null or lease_until < now() or lease_owner = $2)
+        where r.id = $1
+          and r.status in ${UNFINISHED_SQL}
+          and (r.lease_until is null or r.lease_until < now() or r.lease_owner = $2)
+          and not exists (select 1 from sync_records o
+                           where o.tenant_id = r.tenant_id and o.external_id = r.external_id and o.id <> r.id and o.lease_until > now())
         returning *`,
       [id, owner, leaseMs],
     );
     return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Why a claim failed: the record is finished, it is leased itself, or another
+   * revision of the same invoice is (then: until when that lease runs).
+   */
+  async claimBlocker(id: string): Promise<{ why: 'finished' | 'leased' | 'chain'; until: Date | null }> {
+    const row = await one<any>(
+      this.db,
+      `select r.status, r.lease_until,
+              (select max(o.lease_until) from sync_records o
+                where o.tenant_id = r.tenant_id and o.external_id = r.external_id and o.id <> r.id and o.lease_until > now()) as chain_until,
+              r.lease_until > now() as leased
+         from sync_records r where r.id = $1`,
+      [id],
+    );
+    if (!row || !(UNFINISHED as readonly string[]).includes(row.status)) return { why: 'finished', until: null };
+    if (row.leased) return { why: 'leased', until: row.lease_until };
+    if (row.chain_until) return { why: 'chain', until: row.chain_until };
+    return { why: 'leased', until: null };
+  }
+
+  /** The (tenant, externalId) of a record: the key of its chain of revisions. */
+  async chainKeyOf(id: string): Promise<{ tenantId: string; externalId: string } | null> {
+    const row = await one<any>(this.db, 'select tenant_id, external_id from sync_records where id = $1', [id]);
+    return row ? { tenantId: row.tenant_id, externalId: row.external_id } : null;
+  }
+
+  /**
+   * Serialises everything that decides over one invoice's revisions (intake's
+   * order check, claims) until the transaction ends. A transaction-scoped
+   * advisory lock in its own key space (two int keys), so it needs no row.
+   */
+  async lockChain(tenantId: string, externalId: string): Promise<void> {
+    await this.db.query(`select pg_advisory_xact_lock(7318, hashtext($1 || chr(31) || $2))`, [tenantId, externalId]);
+  }
+
+  /** Every revision of an invoice, oldest first. */
+  async chain(tenantId: string, externalId: string): Promise<SyncRecord[]> {
+    const rows = await this.db.query<any>('select * from sync_records where tenant_id = $1 and external_id = $2 order by revision', [tenantId, externalId]);
+    return rows.map(toRecord);
+  }
+
+  /** The highest revision accepted for an invoice, with its record id. */
+  async newest(tenantId: string, externalId: string): Promise<{ id: string; revision: number; status: SyncStatus } | null> {
+    const row = await one<any>(
+      this.db,
+      'select id, revision, status from sync_records where tenant_id = $1 and external_id = $2 order by revision desc limit 1',
+      [tenantId, externalId],
+    );
+    return row ? { id: row.id, revision: Number(row.revision), status: row.status } : null;
+  }
+
+  /** Other revisions of an invoice that are due and free: what a finished run wakes (only what scheduling needs). */
+  async waitingInChain(tenantId: string, externalId: string, exceptId: string): Promise<Array<{ id: string; tenantId: string }>> {
+    const rows = await this.db.query<any>(
+      `select id, tenant_id from sync_records
+        where tenant_id = $1 and external_id = $2 and id <> $3 and status in ${UNFINISHED_SQL}
+          and (lease_until is null or lease_until < now())
+          and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')`,
+      [tenantId, externalId, exceptId],
+    );
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
+  }
+
+  /** Records a newer revision superseded, oldest first. */
+  async supersededBy(id: string): Promise<SyncRecord[]> {
+    const rows = await this.db.query<any>('select * from sync_records where superseded_by = $1 order by revision', [id]);
+    return rows.map(toRecord);
+  }
+
+  /**
+   * The gross total of the credit notes synced through ledgerlink that credit an
+   * invoice (a negative amount), counting those accepted after `since` — the
+   * credit notes that can be meant for the revision synced then.
+   */
+  async creditedGross(tenantId: string, externalId: string, since: Date): Promise<string> {
+    const row = await one<any>(
+      this.db,
+      `select coalesce(sum((totals->>'gross')::numeric), 0)::text as gross from sync_records
+        where tenant_id = $1 and type = 'credit_note' and document->>'creditedExternalId' = $2 and status = 'synced' and created_at >= $3`,
+      [tenantId, externalId, since],
+    );
+    return row?.gross ?? '0';
   }
 
   async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -299,18 +405,36 @@ export class RecordsRepo {
 
   /**
    * Marks that a create is about to be sent — only while `owner` still holds a
-   * live lease. From then on, the next step after any failure is a lookup.
-   * False means the lease was lost (another worker may be on the record): the
-   * caller must not send anything.
+   * live lease, no newer revision of the invoice was accepted meanwhile (that
+   * one takes this one's place), and nobody asked to cancel it. From then on,
+   * the next step after any failure is a lookup. False means "send nothing":
+   * the caller reads the record again to learn which it was.
    */
   async markCreateSent(id: string, owner: string): Promise<boolean> {
     const rows = await this.db.query(
-      `update sync_records
+      `update sync_records r
           set create_sent = true, first_sent_at = coalesce(first_sent_at, now()), last_sent_at = now(), updated_at = now()
-        where id = $1 and lease_owner = $2 and lease_until > now()
-        returning id`,
+        where r.id = $1 and r.lease_owner = $2 and r.lease_until > now() and r.cancel_requested_at is null
+          and not exists (select 1 from sync_records n where n.tenant_id = r.tenant_id and n.external_id = r.external_id and n.revision > r.revision)
+        returning r.id`,
       [id, owner],
     );
+    return rows.length > 0;
+  }
+
+  /** Whether `owner` still holds a live lease on the record. */
+  async holdsLease(id: string, owner: string): Promise<boolean> {
+    const rows = await this.db.query('select 1 from sync_records where id = $1 and lease_owner = $2 and lease_until > now()', [id, owner]);
+    return rows.length > 0;
+  }
+
+  /**
+   * In a transaction: locks the record's row if `owner` still holds its live
+   * lease, so nobody can take the lease before the transaction commits (the
+   * fence for writes after a remote call). False: the lease is gone.
+   */
+  async lockIfLeased(id: string, owner: string): Promise<boolean> {
+    const rows = await this.db.query('select 1 from sync_records where id = $1 and lease_owner = $2 and lease_until > now() for update', [id, owner]);
     return rows.length > 0;
   }
 
@@ -342,7 +466,7 @@ export class RecordsRepo {
   async unfinished(limit: number): Promise<UnfinishedWork[]> {
     const rows = await this.db.query<any>(
       `select id, tenant_id, schedule_seq, next_attempt_at from sync_records
-        where status in ('queued', 'syncing', 'retrying', 'in_doubt')
+        where status in ${UNFINISHED_SQL}
           and (lease_until is null or lease_until < now())
         order by coalesce(next_attempt_at, created_at) limit $1`,
       [limit],

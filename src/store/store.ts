@@ -1,4 +1,5 @@
 import type { Database, Queryable } from './database.js';
+import { ActionsRepo } from './actions-repo.js';
 import { ApiKeysRepo } from './api-keys-repo.js';
 import { AttemptsRepo } from './attempts-repo.js';
 import { AuditRepo } from './audit-repo.js';
@@ -16,6 +17,7 @@ export interface Repos {
   connections: ConnectionsRepo;
   records: RecordsRepo;
   attempts: AttemptsRepo;
+  actions: ActionsRepo;
   history: HistoryRepo;
   webhooks: WebhooksRepo;
   links: LinksRepo;
@@ -30,6 +32,7 @@ export function reposFor(q: Queryable): Repos {
     connections: new ConnectionsRepo(q),
     records: new RecordsRepo(q),
     attempts: new AttemptsRepo(q),
+    actions: new ActionsRepo(q),
     history: new HistoryRepo(q),
     webhooks: new WebhooksRepo(q),
     links: new LinksRepo(q),

@@ -10,20 +10,23 @@ import type { UrlPolicy } from '../http/url-guard.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { ConnectionRow } from '../store/connections-repo.js';
-import type { RecordFilter, SyncRecord, SyncStatus } from '../store/records-repo.js';
+import { CLOSED, type RecordFilter, type SyncRecord, type SyncStatus } from '../store/records-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Repos, Store } from '../store/store.js';
 import { newDeliveryFor } from '../events/outbox.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { ResolvedInvoice } from '../domain/resolved-invoice.js';
-import type { CustomerResolution, SyncWarning } from '../../providers/types.js';
+import type { CustomerResolution, ProviderInvoice, SyncWarning } from '../../providers/types.js';
+
+/** What posting a revision does to the earlier ones (the preview's `revisionAction`). */
+export type RevisionAction = 'create' | 'supersede' | 'edit' | 'replace' | 'credit_and_reissue' | 'refuse';
 import { loadConnection, type LoadedConnection } from './connection-store.js';
 import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { recordDetail, recordSummary } from './record-view.js';
 import { resolveInvoice } from './resolve-invoice.js';
-import { afterCommit, transition, TransitionRefused } from './transitions.js';
+import { afterCommit, changeStatus, transition, TransitionRefused } from './transitions.js';
 
 export interface InvoiceServiceDeps {
   store: Store;
@@ -84,6 +87,7 @@ export class InvoiceService implements InvoiceResolver {
 
     const existing = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
     if (existing) return existing;
+    this.refuseStale(document, await repos.records.newest(tenantId, document.externalId));
 
     const { provider, connection } = await this.chooseProvider(repos, tenantId, document);
     const recordId = newId(this.deps.clock());
@@ -104,6 +108,9 @@ export class InvoiceService implements InvoiceResolver {
     }
 
     const outcome = await this.deps.store.transaction(async (tx) => {
+      // Decided under the invoice's lock: of two revisions posted at once, the lower one is stale.
+      await tx.records.lockChain(tenantId, document.externalId);
+      this.refuseStale(document, await tx.records.newest(tenantId, document.externalId));
       const record = await tx.records.insert({
         id: recordId,
         tenantId,
@@ -138,6 +145,18 @@ export class InvoiceService implements InvoiceResolver {
     });
     this.count('accepted');
     return { statusCode: 202, record: outcome.record };
+  }
+
+  /** A revision lower than the newest accepted one is refused: it would undo a correction. */
+  private refuseStale(document: InvoiceDocument, newest: { id: string; revision: number; status: string } | null): void {
+    if (!newest || newest.revision <= document.revision) return;
+    this.count('conflict');
+    throw new ApiError(
+      409,
+      'stale_revision',
+      `Invoice ${document.externalId} is already at revision ${newest.revision} (record ${newest.id}, ${newest.status}); revision ${document.revision} is older and was not accepted. To change the invoice, post revision ${newest.revision + 1}.`,
+      [{ path: 'revision', code: 'stale_revision', message: `must be at least ${newest.revision}, the newest accepted revision (record ${newest.id})`, id: newest.id, newestRevision: newest.revision }],
+    );
   }
 
   private async existing(repos: Repos, tenantId: string, document: InvoiceDocument, key: string | undefined, bodyHash: string): Promise<AcceptResult | null> {
@@ -247,12 +266,15 @@ export class InvoiceService implements InvoiceResolver {
     if (provider && connection) {
       customer = await this.previewCustomer(provider, connection, resolved.invoice, problems, warnings);
     }
+    const revision = await this.previewRevision(tenantId, document, provider, connection, customer, problems, warnings);
     return {
       valid: problems.length === 0,
       problems,
       warnings,
       provider,
       customer,
+      revisionAction: revision.action,
+      revision,
       lines: resolved.invoice.lines.map((l) => ({
         index: l.index,
         kind: l.kind,
@@ -302,12 +324,97 @@ export class InvoiceService implements InvoiceResolver {
     }
   }
 
+  /**
+   * What posting this revision would do to the invoice's earlier revisions
+   * (issue 8): `create` (no earlier one), `supersede` (earlier ones never reached
+   * the provider), `edit`, `replace`, `credit_and_reissue` or `refuse` (the
+   * earlier one is at the provider; its state there and the connection's
+   * revisionPolicy decide). Reads the provider; writes nothing.
+   */
+  private async previewRevision(
+    tenantId: string,
+    document: InvoiceDocument,
+    providerId: string | null,
+    connection: LoadedConnection | null,
+    customer: CustomerResolution | null,
+    problems: Problem[],
+    warnings: SyncWarning[],
+  ): Promise<{ action: RevisionAction | null; message: string; supersedes: Array<{ id: string; revision: number; status: string }>; target: Record<string, unknown> | null }> {
+    const repos = this.deps.store.repos;
+    const chain = await repos.records.chain(tenantId, document.externalId);
+    const newest = chain[chain.length - 1];
+    const none = { supersedes: [], target: null };
+    if (!newest) return { action: 'create', message: 'the first revision of this invoice: it is created at the provider', ...none };
+    if (newest.revision > document.revision) {
+      problems.push({ path: 'revision', code: 'stale_revision', message: `must be at least ${newest.revision}, the newest accepted revision (record ${newest.id})` });
+      return { action: null, message: `revision ${newest.revision} is already accepted; this older revision would be refused`, ...none };
+    }
+    if (newest.revision === document.revision) {
+      warnings.push({ code: 'revision_accepted', path: 'revision', message: `revision ${document.revision} is already accepted (record ${newest.id}, ${newest.status}); posting it again returns that record` });
+      return { action: null, message: `revision ${document.revision} is already accepted as record ${newest.id}`, ...none };
+    }
+    const open = chain.filter((r) => !(CLOSED as readonly string[]).includes(r.status));
+    const supersedes = open.map((r) => ({ id: r.id, revision: r.revision, status: r.status }));
+    const live = open.filter((r) => r.providerInvoiceId).at(-1);
+    if (!live) {
+      if (open.length === 0) return { action: 'create', message: 'earlier revisions were cancelled or superseded: this one is created at the provider', ...none };
+      const inDoubt = open.some((r) => r.createSent);
+      return {
+        action: 'supersede',
+        message: `earlier revisions have not reached the provider${inDoubt ? ' (one may have: it is looked up first, and revised if found)' : ''}: they are superseded and this one is created`,
+        supersedes,
+        target: null,
+      };
+    }
+    const target = { id: live.id, revision: live.revision, providerInvoiceId: live.providerInvoiceId, providerInvoiceNumber: live.providerInvoiceNumber, state: live.providerState };
+    const provider = providerId ? this.deps.registry[providerId as keyof ProviderRegistry] : null;
+    if (!provider || !connection) return { action: null, message: 'the connection is missing, so what the provider allows cannot be told', supersedes, target };
+    const { ctx } = buildProviderContext(
+      { repos, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, urlPolicy: this.deps.urlPolicy, clock: this.deps.clock, log: this.deps.log },
+      connection,
+      { providerName: provider.displayName },
+    );
+    let current: ProviderInvoice | null;
+    try {
+      current = await provider.readInvoice(ctx, { id: live.providerInvoiceId!, number: live.providerInvoiceNumber, state: live.providerState });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      warnings.push({ code: 'revision_not_checked', path: 'revision', message: `could not read revision ${live.revision}'s invoice in ${provider.displayName}: ${error.message}` });
+      return { action: null, message: `what happens to revision ${live.revision}'s invoice depends on its state in ${provider.displayName}, which could not be read`, supersedes, target };
+    }
+    const plan = current ? provider.planRevision(current, customer ?? { action: 'create' }) : 'void';
+    const at = `${provider.displayName} invoice ${current?.number ?? live.providerInvoiceNumber ?? live.providerInvoiceId}`;
+    const withState = { ...target, state: current?.state ?? null };
+    switch (plan) {
+      case 'void':
+        return { action: 'supersede', message: `revision ${live.revision}'s ${at} is no longer live: this revision is created`, supersedes, target: withState };
+      case 'edit':
+        return { action: 'edit', message: `${at} is updated in place with this revision (it keeps its number)`, supersedes, target: withState };
+      case 'replace':
+        return { action: 'replace', message: `${at} is invalidated and this revision is created in its place`, supersedes, target: withState };
+      case 'issued': {
+        if (connection.settings.revisionPolicy === 'credit_and_reissue') {
+          return { action: 'credit_and_reissue', message: `${at} is issued: it is credited in full and this revision is created as a new invoice`, supersedes, target: withState };
+        }
+        warnings.push({ code: 'already_issued', path: 'revision', message: `${at} is already issued; with revisionPolicy "refuse" this revision fails with already_issued` });
+        return { action: 'refuse', message: `${at} is already issued: this revision would fail with already_issued (issue a credit note, or set revisionPolicy to credit_and_reissue)`, supersedes, target: withState };
+      }
+    }
+  }
+
   async detail(tenantId: string, id: string) {
     const repos = this.deps.store.repos;
     const record = await repos.records.get(tenantId, id);
     if (!record) throw ApiError.notFound(`Invoice record ${id}`);
-    const [attempts, history, deliveries] = await Promise.all([repos.attempts.list(id), repos.history.list(id), repos.webhooks.deliveriesFor(id)]);
-    return recordDetail(record, attempts, history, deliveries);
+    const [attempts, history, deliveries, actions, supersedes, supersededBy] = await Promise.all([
+      repos.attempts.list(id),
+      repos.history.list(id),
+      repos.webhooks.deliveriesFor(id),
+      repos.actions.list(id),
+      repos.records.supersededBy(id),
+      record.supersededBy ? repos.records.get(tenantId, record.supersededBy) : Promise.resolve(null),
+    ]);
+    return recordDetail(record, attempts, history, deliveries, actions, { supersedes, supersededBy });
   }
 
   async list(tenantId: string, filter: RecordFilter, page: { limit: number; cursor?: string }) {
@@ -343,7 +450,74 @@ export class InvoiceService implements InvoiceResolver {
         // Already on its way: nothing to do, and nothing to disturb.
         return current;
       }
+      if (current.status === 'superseded') {
+        throw new ApiError(
+          409,
+          'already_superseded',
+          `Invoice ${current.externalId} revision ${current.revision} was superseded${current.supersededBy ? ` by record ${current.supersededBy}` : ''}; resync the newest revision instead.`,
+        );
+      }
+      if (current.status === 'cancelled') {
+        throw new ApiError(409, 'already_cancelled', `Invoice ${current.externalId} revision ${current.revision} was cancelled; to invoice it after all, post a new revision.`);
+      }
       throw new ApiError(409, 'resync_refused', error.message);
+    }
+  }
+
+  /**
+   * Cancels a record that is not at the provider (CONTRACT: "only before the
+   * invoice is at the provider"). Decided on the locked row: idle → cancelled
+   * now (200); a worker on it, or a create in doubt → the cancel is recorded and
+   * the engine carries it out — after a lookup, so an invoice that did reach the
+   * provider is never left behind as "cancelled" (202). At the provider → 409.
+   */
+  async cancel(tenantId: string, id: string, actor: string): Promise<{ statusCode: 200 | 202; record: SyncRecord }> {
+    const repos = this.deps.store.repos;
+    const found = await repos.records.get(tenantId, id);
+    if (!found) throw ApiError.notFound(`Invoice record ${id}`);
+    const now = this.deps.clock();
+    const decided = await this.deps.store.transaction(async (tx) => {
+      const current = (await tx.records.getForUpdate(id))!;
+      if (current.status === 'cancelled') return { kind: 'already' as const, record: current };
+      if (current.providerInvoiceId || current.status === 'synced') return { kind: 'at_provider' as const, record: current };
+      if (current.status === 'superseded') return { kind: 'superseded' as const, record: current };
+      if (isLeased(current, now) || current.createSent) {
+        const record = await tx.records.setStatus(id, current.status, { cancelRequestedAt: now, cancelRequestedBy: actor, nextAttemptAt: null });
+        await tx.history.add(id, current.status, `cancel requested by ${actor}; ${current.createSent ? 'ledgerlink first checks whether the earlier attempt reached the provider' : 'it is carried out as soon as the worker on it lets go'}`, null);
+        return { kind: 'requested' as const, record, generation: await tx.records.bumpSchedule(id) };
+      }
+      const { record, deliveryId } = await changeStatus(tx, id, 'cancelled', {
+        patch: { nextAttemptAt: null, lastError: null, cancelRequestedAt: now, cancelRequestedBy: actor },
+        message: `cancelled by ${actor} before it reached the provider`,
+        now,
+      });
+      return { kind: 'cancelled' as const, record, deliveryIds: deliveryId.filter((d): d is string => d !== null) };
+    });
+    switch (decided.kind) {
+      case 'already':
+        return { statusCode: 200, record: decided.record };
+      case 'at_provider': {
+        const r = decided.record;
+        throw new ApiError(
+          409,
+          'already_at_provider',
+          `Invoice ${r.externalId} revision ${r.revision} is already in ${r.provider}${r.providerInvoiceId ? ` (id ${r.providerInvoiceId}${r.providerInvoiceNumber ? `, number ${r.providerInvoiceNumber}` : ''})` : ''}, so it cannot be cancelled; credit it instead (post a credit_note with creditedExternalId "${r.externalId}").`,
+        );
+      }
+      case 'superseded':
+        throw new ApiError(
+          409,
+          'already_superseded',
+          `Invoice ${decided.record.externalId} revision ${decided.record.revision} was superseded${decided.record.supersededBy ? ` by record ${decided.record.supersededBy}` : ''}; cancel the newest revision instead.`,
+        );
+      case 'requested':
+        await this.deps.scheduler.scheduleSync(id, tenantId, decided.generation, 0).catch(() => undefined);
+        await repos.audit.record({ tenantId, actor, action: 'invoice.cancel_requested', target: id, details: { status: decided.record.status } });
+        return { statusCode: 202, record: decided.record };
+      case 'cancelled':
+        await afterCommit(this.deps.scheduler, { record: decided.record, deliveryIds: decided.deliveryIds, generation: null }, 0);
+        await repos.audit.record({ tenantId, actor, action: 'invoice.cancel', target: id, details: { from: found.status } });
+        return { statusCode: 200, record: decided.record };
     }
   }
 

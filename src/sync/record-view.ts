@@ -1,3 +1,4 @@
+import type { ProviderAction } from '../store/actions-repo.js';
 import type { Attempt } from '../store/attempts-repo.js';
 import type { HistoryEntry } from '../store/history-repo.js';
 import type { SyncRecord } from '../store/records-repo.js';
@@ -24,6 +25,8 @@ export function recordSummary(record: SyncRecord) {
     totals: record.totals,
     warnings: record.warnings,
     lastError: record.lastError,
+    supersededBy: record.supersededBy,
+    cancelRequested: record.cancelRequestedAt !== null && record.status !== 'cancelled',
     nextAttemptAt: iso(record.nextAttemptAt),
     attemptCount: record.attemptCount,
     createdAt: iso(record.createdAt),
@@ -32,11 +35,41 @@ export function recordSummary(record: SyncRecord) {
   };
 }
 
+/** The other revisions of the invoice this record relates to. */
+export interface RevisionLinks {
+  /** Older revisions this record took the place of. */
+  supersedes: SyncRecord[];
+  /** The record that took this one's place. */
+  supersededBy: SyncRecord | null;
+}
+
 /** A record with everything a finance person needs to understand it. */
-export function recordDetail(record: SyncRecord, attempts: Attempt[], history: HistoryEntry[], deliveries: Delivery[]) {
+export function recordDetail(
+  record: SyncRecord,
+  attempts: Attempt[],
+  history: HistoryEntry[],
+  deliveries: Delivery[],
+  actions: ProviderAction[] = [],
+  revisions: RevisionLinks = { supersedes: [], supersededBy: null },
+) {
   const resolvedLines = Array.isArray(record.resolved?.lines) ? (record.resolved!.lines as Array<Record<string, unknown>>) : [];
+  const link = (r: SyncRecord) => ({ id: r.id, revision: r.revision, status: r.status, providerInvoiceId: r.providerInvoiceId, providerInvoiceNumber: r.providerInvoiceNumber });
   return {
     ...recordSummary(record),
+    supersededBy: revisions.supersededBy ? link(revisions.supersededBy) : null,
+    supersedes: revisions.supersedes.map(link),
+    /** What this record did at the provider: created, adopted, edited, invalidated, credited. */
+    actions: actions.map((a) => ({
+      kind: a.kind,
+      status: a.status,
+      target: a.targetRecordId,
+      providerInvoiceId: a.providerInvoiceId,
+      providerInvoiceNumber: a.providerInvoiceNumber,
+      providerState: a.providerState,
+      reference: a.reference,
+      detail: a.detail,
+      at: iso(a.doneAt ?? a.sentAt ?? a.createdAt),
+    })),
     lines: resolvedLines.map((l) => ({
       index: l.index,
       kind: l.kind,

@@ -4,7 +4,7 @@ import type { ResolvedInvoice } from '../domain/resolved-invoice.js';
 import type { UrlPolicy } from '../http/url-guard.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { AttemptOutcome, AttemptStep } from '../store/attempts-repo.js';
-import type { RecordError, SyncRecord } from '../store/records-repo.js';
+import { CLOSED, type RecordError, type RecordPatch, type SyncRecord } from '../store/records-repo.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Repos, Store } from '../store/store.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
@@ -12,13 +12,15 @@ import { ProviderTransientError } from '../../providers/errors/transient-error.j
 import { ProviderValidationError } from '../../providers/errors/validation-error.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
-import type { ProviderInvoice, SyncWarning } from '../../providers/types.js';
+import type { Prepared, ProviderInvoice, SyncWarning } from '../../providers/types.js';
 import { classifyFailure } from './classify-failure.js';
 import { loadConnection } from './connection-store.js';
+import { createOnce, describeInvoice, settleMsFor } from './create-once.js';
 import type { InvoiceResolver } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { LeaseLostError } from './lease-lost-error.js';
-import { transition } from './transitions.js';
+import { reviseLive, sentInvoiceOf, settleOlderRevisions, stepAside, supersede, wake, type RevisionScope } from './revisions.js';
+import { changeStatus, transition } from './transitions.js';
 import { newId } from '../domain/ids.js';
 
 export interface SyncEngineDeps {
@@ -61,7 +63,7 @@ export class SyncEngine {
   private readonly leaseMs: number;
 
   constructor(private readonly deps: SyncEngineDeps) {
-    this.leaseMs = deps.leaseMs ?? 120_000;
+    this.leaseMs = deps.leaseMs ?? 15_000;
   }
 
   async run(recordId: string): Promise<RunResult> {
@@ -70,8 +72,8 @@ export class SyncEngine {
     // once (BullMQ concurrency), and a second job of the same record (a resync, a stalled
     // job) must find the lease taken instead of "re-claiming" it and syncing in parallel.
     const workerId = `${this.deps.workerId}#${newId().slice(-8)}`;
-    const record = await store.repos.records.claim(recordId, workerId, this.leaseMs);
-    if (!record) return { ran: false, reason: 'finished, or being synced by another worker' };
+    const record = await this.claim(recordId, workerId);
+    if (!record) return this.notClaimed(recordId);
     if (record.nextAttemptAt && record.nextAttemptAt.getTime() > this.deps.clock().getTime() + 1000) {
       // Early (e.g. the sweep re-enqueued it): the scheduled job will come.
       await store.repos.records.release(recordId, workerId);
@@ -90,7 +92,40 @@ export class SyncEngine {
       clearInterval(heartbeat);
       this.deps.metrics?.syncDuration(record.provider, (Date.now() - started) / 1000);
       await store.repos.records.release(recordId, workerId).catch(() => undefined);
+      await this.wakeWaitingRevisions(record).catch(() => undefined);
     }
+  }
+
+  /**
+   * Takes the record's lease — and with it the whole invoice: no other revision
+   * of the same externalId may be leased meanwhile (decided under the chain's
+   * lock, so two claims in one chain cannot both win).
+   */
+  private claim(recordId: string, owner: string): Promise<SyncRecord | null> {
+    return this.deps.store.transaction(async (tx) => {
+      const key = await tx.records.chainKeyOf(recordId);
+      if (!key) return null;
+      await tx.records.lockChain(key.tenantId, key.externalId);
+      return tx.records.claim(recordId, owner, this.leaseMs);
+    });
+  }
+
+  /** Another revision of the same invoice is being synced: come back when its run ends (it wakes this one, too). */
+  private async notClaimed(recordId: string): Promise<RunResult> {
+    const blocker = await this.deps.store.repos.records.claimBlocker(recordId);
+    if (blocker.why !== 'chain') return { ran: false, reason: 'finished, or being synced by another worker' };
+    const key = await this.deps.store.repos.records.chainKeyOf(recordId);
+    if (key) {
+      const wait = Math.min(5000, Math.max(500, (blocker.until?.getTime() ?? 0) - this.deps.clock().getTime()));
+      const generation = await this.deps.store.repos.records.bumpSchedule(recordId);
+      await this.deps.scheduler.scheduleSync(recordId, key.tenantId, generation, wait).catch(() => undefined);
+    }
+    return { ran: false, reason: 'another revision of this invoice is being synced' };
+  }
+
+  /** After a run, the other revisions of the invoice that waited for it go on at once. */
+  private async wakeWaitingRevisions(record: SyncRecord): Promise<void> {
+    for (const other of await this.deps.store.repos.records.waitingInChain(record.tenantId, record.externalId, record.id)) await wake(this.deps, other);
   }
 
   private async attempt(claimed: SyncRecord, owner: string): Promise<SyncRecord['status']> {
@@ -131,82 +166,114 @@ export class SyncEngine {
       exchanges = built.exchanges;
       warnings = built.warnings;
       const { ctx } = built;
+      const settleMs = settleMsFor(connection.settings);
+      const scope = (): RevisionScope => ({ deps: this.deps, provider, ctx, settings: connection.settings, record, owner, settleMs, step });
+
+      // A cancel asked for while the record was busy or in doubt: carried out now, unless it is at the provider.
+      if (record.cancelRequestedAt && !record.providerInvoiceId) {
+        const cancelled = await this.carryOutCancel(scope(), (status) => (outcome = status));
+        if (cancelled) {
+          attemptStored = cancelled.attemptStored;
+          return cancelled.status;
+        }
+        record = (await repos.records.getById(record.id))!;
+      }
+
+      const chain = await repos.records.chain(record.tenantId, record.externalId);
+      const newest = chain[chain.length - 1]!;
+      if (newest.id !== record.id) {
+        // An older revision never acts at the provider: the newest takes its place.
+        const status = await stepAside(scope(), newest);
+        outcome = status === 'superseded' ? 'superseded' : 'adopted';
+        record = { ...record, status };
+        return status;
+      }
 
       let existing: ProviderInvoice | null = record.providerInvoiceId
         ? { id: record.providerInvoiceId, number: record.providerInvoiceNumber, state: record.providerState }
         : null;
-      let invoice: ResolvedInvoice;
-
-      if (!existing && record.createSent) {
-        // An earlier create may have reached the provider: find out before anything else.
-        if (record.status !== 'in_doubt') {
-          record = (await transition(this.deps, record.id, 'in_doubt', { patch: { inDoubtSince: clock() }, message: 'an earlier attempt may have reached the provider; looking it up' })).record;
-        }
-        invoice = this.frozenInvoice(record);
-        step('lookup', `by reference ${record.reference}`);
-        const found = await provider.findByReference(ctx, invoice, { since: record.firstSentAt ?? record.createdAt });
-        if (found) {
-          step('adopted', describeInvoice(found));
-          outcome = 'adopted';
-          existing = found;
-          record = await keepProviderInvoice(repos, record, found);
-        } else {
-          // A provider may still be working on a request we stopped waiting for: "not found"
-          // only counts once it has had time to finish (twice the request timeout).
-          const settledAt = settleTime(record, connection.settings);
-          if (settledAt && settledAt.getTime() > clock().getTime()) {
-            step('not found yet', `waiting until ${settledAt.toISOString()} before deciding it was not created`);
-            throw new ProviderTransientError({
-              code: 'lookup_settling',
-              message: `${provider.displayName} does not show the invoice yet; ledgerlink looks again at ${settledAt.toISOString()} before deciding that the earlier attempt did not create it.`,
-              retryAfterMs: settledAt.getTime() - clock().getTime(),
-            });
-          }
-          step('not found', 'the earlier attempt did not create it; creating now');
-          record = await repos.records.setStatus(record.id, record.status, { createSent: false });
-        }
-      } else {
-        invoice = existing ? this.frozenInvoice(record) : (null as never);
-      }
+      let invoice: ResolvedInvoice = this.frozenInvoice(record);
 
       if (!existing) {
-        if (record.status !== 'syncing') {
-          record = (await transition(this.deps, record.id, 'syncing', { message: `attempt ${attemptNo}` })).record;
-        }
-        const resolved = await this.deps.resolver.resolveForSync(repos, record, connection);
-        for (const w of resolved.warnings) ctx.warn(w);
-        if (resolved.problems.length) {
-          throw new ProviderValidationError({
-            code: 'invalid_invoice',
-            message: `The invoice cannot be sent: ${resolved.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
-            details: resolved.problems.map((p) => ({ path: p.path, message: p.message })),
-          });
-        }
-        invoice = resolved.invoice;
-        step('prepare');
-        const prepared = await provider.prepare(ctx, invoice);
-        const request = provider.buildCreateRequest(ctx, invoice, prepared);
-        // Recorded before the call: if anything happens from here on, the next try looks up first.
-        await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
-        if (!(await repos.records.markCreateSent(record.id, owner))) throw new LeaseLostError(record.id);
-        record = { ...record, createSent: true, lastSentAt: clock() };
-        step('create sent', `${request.method} ${redactUrl(request.url)}`);
-        await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
-        let created: ProviderInvoice;
-        try {
-          created = await provider.create(ctx, request, invoice);
-        } catch (refusal) {
-          if (refusal instanceof ProviderError && NOT_CREATED.has(refusal.category)) {
-            // The provider answered "no" (or the request never left): that settles it, nothing
-            // was created. The next try creates without a lookup, and nothing is "in doubt".
-            record = await repos.records.setStatus(record.id, record.status, { createSent: false });
+        const olderAtProvider = record.createSent ? [] : await settleOlderRevisions(scope(), chain);
+        let prepared: Prepared | null = null;
+        const resolveAndPrepare = async () => {
+          if (prepared) return prepared;
+          if (record.status !== 'syncing') {
+            record = (await transition(this.deps, record.id, 'syncing', { message: `attempt ${attemptNo}` })).record;
           }
-          throw refusal;
+          const resolved = await this.deps.resolver.resolveForSync(repos, record, connection);
+          for (const w of resolved.warnings) ctx.warn(w);
+          if (resolved.problems.length) {
+            throw new ProviderValidationError({
+              code: 'invalid_invoice',
+              message: `The invoice cannot be sent: ${resolved.problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
+              details: resolved.problems.map((p) => ({ path: p.path, message: p.message })),
+            });
+          }
+          invoice = resolved.invoice;
+          step('prepare');
+          prepared = (await provider.prepare(ctx, invoice)) as Prepared;
+          return prepared;
+        };
+
+        if (olderAtProvider.length) {
+          const ready = await resolveAndPrepare();
+          const revision = await reviseLive(scope(), olderAtProvider, invoice, ready);
+          if (revision.kind === 'edited') {
+            outcome = 'edited';
+            existing = revision.invoice;
+            record = await fencedWrite(this.deps.store, record.id, owner, (tx) =>
+              tx.actions.record(record.id, 'edited', revision.target.id, actionResult(revision.invoice)).then(() =>
+                keepProviderInvoice(tx, record, revision.invoice, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) }),
+              ),
+            );
+          }
         }
-        step('created', describeInvoice(created));
-        outcome = 'created';
-        existing = created;
-        record = await keepProviderInvoice(repos, record, created);
+
+        if (!existing) {
+          const result = await createOnce({
+            provider,
+            ctx,
+            sentInvoice: () => this.frozenInvoice(record),
+            ledger: {
+              sent: record.createSent,
+              sentAt: record.lastSentAt ?? record.firstSentAt,
+              beforeLookup: async () => {
+                if (record.status !== 'in_doubt') {
+                  record = (await transition(this.deps, record.id, 'in_doubt', { patch: { inDoubtSince: clock() }, message: 'an earlier attempt may have reached the provider; looking it up' })).record;
+                }
+              },
+              markSent: async () => {
+                // Recorded before the call: if anything happens from here on, the next try looks up first.
+                await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
+                const marked = await repos.records.markCreateSent(record.id, owner);
+                if (marked) {
+                  record = { ...record, createSent: true, lastSentAt: clock() };
+                  await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
+                }
+                return marked;
+              },
+              unsend: async () => {
+                record = await repos.records.setStatus(record.id, record.status, { createSent: false });
+              },
+            },
+            settleMs,
+            clock,
+            step,
+            what: 'the invoice',
+            build: async () => {
+              const ready = await resolveAndPrepare();
+              return { request: provider.buildCreateRequest(ctx, invoice, ready), invoice };
+            },
+            refused: () => this.createRefused(scope(), (status) => (outcome = status)),
+          });
+          outcome = result.how;
+          existing = result.invoice;
+          record = await fencedWrite(this.deps.store, record.id, owner, (tx) =>
+            tx.actions.record(record.id, result.how, null, actionResult(result.invoice)).then(() => keepProviderInvoice(tx, record, result.invoice)),
+          );
+        }
       }
 
       if (provider.finalize) {
@@ -221,26 +288,36 @@ export class SyncEngine {
         }
       }
 
+      const at = existing;
       record = (
         await transition(this.deps, record.id, 'synced', {
           patch: {
-            providerInvoiceId: existing.id,
-            providerInvoiceNumber: existing.number ?? record.providerInvoiceNumber,
-            providerState: existing.state ?? record.providerState,
+            providerInvoiceId: at.id,
+            providerInvoiceNumber: at.number ?? record.providerInvoiceNumber,
+            providerState: at.state ?? record.providerState,
             lastError: null,
             nextAttemptAt: null,
             inDoubtSince: null,
             syncedAt: clock(),
             warnings: mergeWarnings(record.warnings, warnings),
+            ...(record.cancelRequestedAt ? { cancelRequestedAt: null, cancelRequestedBy: null } : {}),
           },
-          message: outcome === 'adopted' ? 'found at the provider and adopted' : 'created at the provider',
-          alsoInTransaction: storeAttempt,
+          message:
+            (outcome === 'adopted' ? 'found at the provider and adopted' : outcome === 'edited' ? 'the older revision was updated in place' : 'created at the provider') +
+            (record.cancelRequestedAt ? '; the cancel asked for could not be carried out: the invoice is at the provider (credit it instead)' : ''),
+          fence: { recordId: record.id, owner },
+          // The older revision whose invoice this one now is (edited in place) is superseded in the same commit.
+          alsoInTransaction: async (tx) => {
+            await storeAttempt(tx);
+            return record.revision > 1 ? supersedeSameInvoice(tx, record, at.id, clock()) : [];
+          },
         })
       ).record;
       attemptStored = true;
       await repos.connections.markSuccess(connection.row.id).catch(() => undefined);
       return record.status;
     } catch (thrown) {
+      if (thrown instanceof RunSettled) return thrown.status;
       if (thrown instanceof LeaseLostError) {
         // Another worker may be on the record: change nothing, send nothing.
         outcome = 'skipped';
@@ -248,7 +325,22 @@ export class SyncEngine {
         this.deps.log.warn({ recordId: record.id }, thrown.message);
         return record.status;
       }
-      const decision = classifyFailure(thrown, record, this.deps.random);
+      // A cancel asked for while this run was on the record, and nothing reached the provider: cancelled now.
+      const fresh = await repos.records.getById(record.id);
+      if (fresh?.cancelRequestedAt && !fresh.createSent && !fresh.providerInvoiceId && !(CLOSED as readonly string[]).includes(fresh.status)) {
+        try {
+          outcome = 'cancelled';
+          step('failed', thrown instanceof Error ? thrown.message : String(thrown));
+          return await this.cancelNow(fresh, owner, step);
+        } catch (cancelError) {
+          if (!(cancelError instanceof LeaseLostError)) throw cancelError;
+          outcome = 'skipped';
+          return record.status;
+        }
+      }
+      // A credit note of credit_and_reissue may be in doubt while the record's own create is not.
+      const creditInDoubt = !record.createSent && (await repos.actions.list(record.id)).some((a) => a.status === 'sent' && a.kind === 'credited');
+      const decision = classifyFailure(thrown, { ...record, createSent: record.createSent || creditInDoubt }, this.deps.random);
       error = decision.error;
       outcome = decision.status === 'failed' ? 'failed' : decision.status;
       if (!(thrown instanceof ProviderError)) this.deps.log.error({ err: thrown, recordId: record.id }, 'sync attempt hit an unexpected error');
@@ -258,20 +350,27 @@ export class SyncEngine {
         if (row) await repos.connections.markError(row.id, { code: decision.error.code, message: decision.error.message }, true);
       }
       const next = decision.runAfterMs === null ? null : new Date(clock().getTime() + decision.runAfterMs);
-      record = (
-        await transition(this.deps, record.id, decision.status, {
-          patch: {
-            lastError: decision.error,
-            nextAttemptAt: next,
-            warnings: mergeWarnings(record.warnings, warnings),
-            ...(decision.status === 'in_doubt' && !record.inDoubtSince ? { inDoubtSince: clock() } : {}),
-          },
-          message: decision.message,
-          runAfterMs: decision.runAfterMs,
-          alsoInTransaction: storeAttempt,
-        })
-      ).record;
-      attemptStored = true;
+      try {
+        record = (
+          await transition(this.deps, record.id, decision.status, {
+            patch: {
+              lastError: decision.error,
+              nextAttemptAt: next,
+              warnings: mergeWarnings(record.warnings, warnings),
+              ...(decision.status === 'in_doubt' && !record.inDoubtSince ? { inDoubtSince: clock() } : {}),
+            },
+            message: decision.message,
+            runAfterMs: decision.runAfterMs,
+            fence: { recordId: record.id, owner },
+            alsoInTransaction: storeAttempt,
+          })
+        ).record;
+        attemptStored = true;
+      } catch (fenceError) {
+        if (!(fenceError instanceof LeaseLostError)) throw fenceError;
+        outcome = 'skipped';
+        step('lease lost', fenceError.message);
+      }
       return record.status;
     } finally {
       if (!attemptStored) {
@@ -282,45 +381,124 @@ export class SyncEngine {
     }
   }
 
-  /** The invoice exactly as it was sent: lookups and finalize must use what the provider got. */
+  /**
+   * markCreateSent said no. Why decides what happens: the lease is gone (stop,
+   * change nothing), a newer revision was accepted (it takes this one's place),
+   * or someone asked to cancel (cancelled: nothing was sent).
+   */
+  private async createRefused(scope: RevisionScope, setOutcome: (o: AttemptOutcome) => void): Promise<never> {
+    const repos = this.deps.store.repos;
+    const { record, owner } = scope;
+    if (!(await repos.records.holdsLease(record.id, owner))) throw new LeaseLostError(record.id);
+    const current = (await repos.records.getById(record.id))!;
+    if (current.cancelRequestedAt) {
+      const done = await this.cancelNow(current, owner, scope.step);
+      setOutcome('cancelled');
+      throw new RunSettled(done);
+    }
+    const newest = (await repos.records.chain(record.tenantId, record.externalId)).at(-1)!;
+    await supersede(scope, current, newest, `superseded by revision ${newest.revision} (${newest.id}) before it reached the provider`);
+    await wake(this.deps, newest);
+    setOutcome('superseded');
+    throw new RunSettled('superseded');
+  }
+
+  /**
+   * Carries out a cancel asked for earlier. In doubt: looked up first — found,
+   * the invoice is at the provider and the run goes on (the cancel cannot be
+   * done); not found, cancelled. Returns null when the run must go on.
+   */
+  private async carryOutCancel(scope: RevisionScope, setOutcome: (o: AttemptOutcome) => void): Promise<{ status: SyncRecord['status']; attemptStored: boolean } | null> {
+    const { record } = scope;
+    if (record.createSent) {
+      const sent = this.frozenInvoice(record);
+      scope.step('lookup', `before cancelling: by reference ${sent.reference}`);
+      const found = await scope.provider.findByReference(scope.ctx, sent, { since: record.firstSentAt ?? record.createdAt });
+      if (found) {
+        scope.step('adopted', `${describeInvoice(found)}; it is at the provider, so it cannot be cancelled`);
+        await fencedWrite(this.deps.store, record.id, scope.owner, (tx) =>
+          tx.actions.record(record.id, 'adopted', null, actionResult(found)).then(() => keepProviderInvoice(tx, record, found)),
+        );
+        return null;
+      }
+      const sentAt = record.lastSentAt ?? record.firstSentAt;
+      if (sentAt && sentAt.getTime() + scope.settleMs > this.deps.clock().getTime()) {
+        throw new ProviderTransientError({
+          code: 'lookup_settling',
+          message: `Cancelling: ${scope.provider.displayName} does not show the invoice yet; ledgerlink looks again at ${new Date(sentAt.getTime() + scope.settleMs).toISOString()} and cancels it only if the earlier attempt did not create it.`,
+          retryAfterMs: sentAt.getTime() + scope.settleMs - this.deps.clock().getTime(),
+        });
+      }
+    }
+    setOutcome('cancelled');
+    return { status: await this.cancelNow(record, scope.owner, scope.step), attemptStored: false };
+  }
+
+  /** Cancelled: final, and no queued job syncs it afterwards (claims take only unfinished records). */
+  private async cancelNow(record: SyncRecord, owner: string, step: (name: string) => void): Promise<SyncRecord['status']> {
+    const { record: cancelled } = await transition(this.deps, record.id, 'cancelled', {
+      patch: { nextAttemptAt: null, createSent: false, lastError: null },
+      message: `cancelled${record.cancelRequestedBy ? ` by ${record.cancelRequestedBy}` : ''} before it reached the provider`,
+      fence: { recordId: record.id, owner },
+    });
+    step('cancelled');
+    return cancelled.status;
+  }
+
+  /** The invoice exactly as it was accepted: lookups and finalize must use what the provider got. */
   private frozenInvoice(record: SyncRecord): ResolvedInvoice {
-    if (!record.resolved) throw new Error(`record ${record.id} has no stored invoice snapshot`);
-    return record.resolved as ResolvedInvoice;
+    return sentInvoiceOf(record);
   }
 }
 
+/** Thrown to end a run that settled its record itself (superseded, cancelled) from inside a step. */
+class RunSettled extends Error {
+  constructor(readonly status: SyncRecord['status']) {
+    super(`run settled: ${status}`);
+  }
+}
+
+function actionResult(invoice: ProviderInvoice) {
+  return { providerInvoiceId: invoice.id, providerInvoiceNumber: invoice.number ?? null, providerState: invoice.state ?? null };
+}
+
+/** A write after a remote call, committed only while `owner` still holds the record's lease. */
+function fencedWrite<T>(store: Store, recordId: string, owner: string, write: (tx: Repos) => Promise<T>): Promise<T> {
+  return store.transaction(async (tx) => {
+    if (!(await tx.records.lockIfLeased(recordId, owner))) throw new LeaseLostError(recordId);
+    return write(tx);
+  });
+}
+
+/**
+ * Older revisions whose provider invoice is now this record's (it was edited in
+ * place) are superseded by it, in the caller's transaction. Returns their events.
+ */
+async function supersedeSameInvoice(tx: Repos, record: SyncRecord, providerInvoiceId: string, now: Date): Promise<string[]> {
+  const events: string[] = [];
+  for (const older of await tx.records.chain(record.tenantId, record.externalId)) {
+    if (older.revision >= record.revision || older.providerInvoiceId !== providerInvoiceId) continue;
+    if ((CLOSED as readonly string[]).includes(older.status)) continue;
+    const { deliveryId } = await changeStatus(tx, older.id, 'superseded', {
+      patch: { supersededBy: record.id, nextAttemptAt: null },
+      message: `updated in place by revision ${record.revision} (${record.id}): the invoice now holds revision ${record.revision}`,
+      now,
+    });
+    events.push(...deliveryId.filter((id): id is string => id !== null));
+  }
+  return events;
+}
+
 /** Stores the provider's ids at once: from here on the record knows the invoice exists. */
-function keepProviderInvoice(repos: Repos, record: SyncRecord, invoice: ProviderInvoice): Promise<SyncRecord> {
+function keepProviderInvoice(repos: Repos, record: SyncRecord, invoice: ProviderInvoice, extra: RecordPatch = {}): Promise<SyncRecord> {
   return repos.records.setStatus(record.id, record.status, {
+    ...extra,
     providerInvoiceId: invoice.id,
     providerInvoiceNumber: invoice.number ?? null,
     providerState: invoice.state ?? null,
     createSent: false,
   });
 }
-
-function describeInvoice(invoice: ProviderInvoice): string {
-  return `${invoice.id}${invoice.number ? ` (number ${invoice.number})` : ''}`;
-}
-
-/**
- * When a lookup that finds nothing may be believed: twice the connection's
- * request timeout after the latest create was sent (a provider may finish a
- * request after the client gave up on it), and at least 3 s.
- */
-function settleTime(record: SyncRecord, settings: Record<string, unknown>): Date | null {
-  const sent = record.lastSentAt ?? record.firstSentAt;
-  if (!sent) return null;
-  const timeoutMs = typeof settings.timeoutMs === 'number' ? settings.timeoutMs : 30_000;
-  return new Date(sent.getTime() + Math.max(3000, 2 * timeoutMs + 1000));
-}
-
-/**
- * Error categories that mean a create did not take effect (providers/errors): the
- * provider refused it (validation, auth, rate limit) or it certainly was not
- * processed (transient). Only `unknown_outcome` leaves the create in doubt.
- */
-const NOT_CREATED: ReadonlySet<ProviderError['category']> = new Set(['validation', 'auth', 'rate_limit', 'transient']);
 
 /** A failure after the invoice exists at the provider says so, so nobody re-creates it by hand. */
 function alreadyCreated(error: unknown, providerName: string, invoice: ProviderInvoice): unknown {
@@ -342,6 +520,4 @@ function mergeWarnings(existing: SyncWarning[], added: SyncWarning[]): SyncWarni
   return out;
 }
 
-function redactUrl(url: string): string {
-  return url.replace(/([?&][^=]*(?:key|secret|token)[^=]*=)[^&]*/gi, '$1[redacted]');
-}
+

@@ -1,51 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
+import { apiClient, freePort, startService, waitReady, type ServiceProcess } from '../../scripts/lib/service-process.js';
 import { exampleDocument } from '../support/example-invoice.js';
 import { dropPrefix, testRedis } from '../support/redis.js';
 
-/** The real service, started the way a user starts it (`npm start` runs `tsx src/main.ts`). */
-const root = resolve(import.meta.dirname, '../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-function start(env: Record<string, string>, args: string[] = []): Running {
-  let out = '';
-  let err = '';
-  const child = spawn(tsx, ['src/main.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal, at: Date.now() })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 describe('the service as a process', () => {
-  const started: Running[] = [];
+  const started: ServiceProcess[] = [];
   const dirs: string[] = [];
   const prefix = `lltest-proc-${randomBytes(4).toString('hex')}`;
   let sandbox: RunningGenericSandbox;
@@ -56,26 +20,16 @@ describe('the service as a process', () => {
     return dir;
   };
   const run = (env: Record<string, string>, args: string[] = []) => {
-    const r = start(env, args);
+    const r = startService(env, args);
     started.push(r);
     return r;
-  };
-  const waitReady = async (running: Running, port: number) => {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-      if (ok) return;
-      if (running.child.exitCode !== null) throw new Error(`exited early: ${running.stderr()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`not ready: ${running.stderr()} ${running.stdout()}`);
   };
 
   beforeAll(async () => {
     sandbox = await startGenericSandbox({ port: 0 });
   });
   afterAll(async () => {
-    for (const r of started) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+    for (const r of started) if (r.alive()) r.child.kill('SIGKILL');
     await sandbox?.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     const redis = testRedis();
@@ -91,14 +45,7 @@ describe('the service as a process', () => {
     const first = run(env);
     await waitReady(first, port);
 
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const call = apiClient(port);
     expect((await call('POST', '/v1/tenants', adminToken, { id: 'acme', name: 'Acme' })).status).toBe(201);
     const key = (await call('POST', '/v1/tenants/acme/api-keys', adminToken, { roles: ['host', 'finance', 'admin'] })).body.key;
     expect((await call('PUT', '/v1/connections/generic', key, { baseUrl: sandbox.url, secret: sandbox.credentials.secret, timeoutMs: 10_000 })).status).toBe(200);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { dec } from '../../src/domain/money.js';
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
 import { ProviderAuthError } from '../../providers/errors/auth-error.js';
+import { ProviderNotEditableError } from '../../providers/errors/not-editable-error.js';
 import { ProviderError } from '../../providers/errors/provider-error.js';
 import { ProviderUnknownOutcomeError } from '../../providers/errors/unknown-outcome-error.js';
 import type { BaseConnectionSettings, Provider, ProviderContext, RunningSandbox } from '../../providers/types.js';
@@ -162,6 +163,50 @@ export function describeProviderContract<S extends BaseConnectionSettings>(spec:
       const stored = sandbox.invoices();
       expect(stored).toHaveLength(2);
       expect(dec(stored[1]!.total ?? 'NaN').equals(dec('-1506.00'))).toBe(true);
+    });
+
+    it('a newer revision edits an unsent invoice in place: same id and number, the new lines, found by the new reference', async () => {
+      const ctx = context();
+      const first = invoice();
+      const created = await createOnce(ctx, first);
+      const second = invoice({ externalId: first.externalId, revision: 2 });
+      const corrected = exampleResolvedInvoice({ lineSpecs: [{ description: '#1296 Integration of BIM tools', quantity: '10.75', unitPrice: '100.00' }] });
+      second.lines = corrected.lines;
+      second.totals = corrected.totals;
+
+      const current = await spec.provider.readInvoice(ctx, created);
+      expect(current?.id).toBe(created.id);
+      const prepared = await spec.provider.prepare(ctx, second);
+      expect(spec.provider.planRevision(current!, prepared.customer)).toBe('edit');
+      const edited = await spec.provider.edit(ctx, current!, second, prepared);
+      expect(edited.id).toBe(created.id);
+
+      const stored = sandbox.invoices();
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.id).toBe(created.id);
+      expect(stored[0]!.number).toBe(created.number ?? stored[0]!.number);
+      expect(dec(stored[0]!.total ?? 'NaN').equals(dec('1349.13'))).toBe(true);
+      expect((await spec.provider.findByReference(ctx, second, { since: new Date(Date.now() - 60_000) }))?.id).toBe(created.id);
+    });
+
+    it('a sent invoice is not edited: the plan says issued, or the provider refuses the edit as not editable, and nothing changes', async () => {
+      const ctx = context();
+      const first = invoice();
+      const created = await createOnce(ctx, first);
+      sandbox.sendInvoice(created.id);
+      const second = invoice({ externalId: first.externalId, revision: 2 });
+      second.lines = second.lines.map((l) => ({ ...l, description: 'changed after sending' }));
+      const current = await spec.provider.readInvoice(ctx, created);
+      const prepared = await spec.provider.prepare(ctx, second);
+      const plan = spec.provider.planRevision(current!, prepared.customer);
+      if (plan === 'edit') {
+        await expect(spec.provider.edit(ctx, current!, second, prepared)).rejects.toBeInstanceOf(ProviderNotEditableError);
+      } else {
+        expect(plan).toBe('issued');
+      }
+      const stored = sandbox.invoices();
+      expect(stored).toHaveLength(1);
+      expect(JSON.stringify(stored[0]!.raw)).not.toContain('changed after sending');
     });
 
     it.skipIf(spec.managesCustomers === false)('links a new customer on the first invoice and makes no customer lookup on the second', async () => {

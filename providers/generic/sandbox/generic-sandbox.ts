@@ -36,6 +36,8 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   const log = new RequestLog();
   const held = new HeldResponses();
   let invoices: SandboxInvoice[] = [];
+  /** Every reference an invoice was created or edited under → its id (lookups find it by any of them). */
+  let references = new Map<string, string>();
   let webhooks: ReceivedWebhook[] = [];
 
   const app: FastifyInstance = Fastify({ logger: false });
@@ -51,7 +53,8 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   async function preFault(reply: FastifyReply, isCreate: boolean): Promise<boolean> {
     const fault = faults.take((f) => {
       if (f.kind === 'server_error') return isCreate || f.on === 'any';
-      return ['latency', 'unauthorized', 'rate_limit', 'maintenance'].includes(f.kind);
+      if (f.kind === 'latency') return isCreate || f.on !== 'create';
+      return ['unauthorized', 'rate_limit', 'maintenance'].includes(f.kind);
     });
     if (!fault) return false;
     switch (fault.kind) {
@@ -98,8 +101,9 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     if (problems.length) return reply.code(422).send({ error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } });
 
     const n = invoices.length + 1;
-    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), reference: key, total: String(body.totals.gross), raw: body };
+    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: key, total: String(body.totals.gross), raw: body };
     invoices.push(stored);
+    references.set(key, stored.id);
 
     const after = faults.take((f) => f.kind === 'timeout_after_store' || f.kind === 'reset_after_store');
     if (after?.kind === 'reset_after_store') {
@@ -115,9 +119,36 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
     const reference = (request.query as Record<string, string | undefined>).reference;
     if (!reference) return reply.code(400).send({ error: { code: 'missing_reference', message: 'reference is required' } });
-    const found = invoices.find((i) => i.reference === reference);
+    const id = references.get(reference);
+    const found = id === undefined ? undefined : invoices.find((i) => i.id === id);
     if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no invoice with that reference' } });
     return { id: found.id, number: found.number };
+  });
+
+  // An edit: the whole new document replaces a draft; a sent invoice is not editable (409).
+  app.put('/invoices/:id', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    const raw = typeof request.body === 'string' ? request.body : '';
+    if (!signatureOk(request, raw)) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    if (found.state !== 'draft') return reply.code(409).send({ error: { code: 'not_editable', message: `invoice ${found.id} is ${found.state} and can no longer be changed` } });
+    let body: any;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return reply.code(400).send({ error: { code: 'bad_json', message: 'body is not JSON' } });
+    }
+    const problems = checkPayload(body);
+    if (problems.length) return reply.code(422).send({ error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } });
+    const key = request.headers['idempotency-key'];
+    found.raw = body;
+    found.total = String(body.totals.gross);
+    if (typeof key === 'string' && key) {
+      found.reference = key;
+      references.set(key, found.id);
+    }
+    return reply.code(200).send({ id: found.id, number: found.number });
   });
 
   app.post('/webhooks', async (request, reply) => {
@@ -137,6 +168,12 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return reply.code(204).send();
   });
   app.get('/_sandbox/invoices', async () => invoices);
+  app.post('/_sandbox/invoices/:id/send', async (request, reply) => {
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    found.state = 'sent';
+    return reply.code(204).send();
+  });
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/webhooks', async () => webhooks);
   app.get('/_sandbox/credentials', async () => ({ secret }));
@@ -147,6 +184,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
 
   function reset() {
     invoices = [];
+    references = new Map();
     webhooks = [];
     faults.clear();
     log.clear();
@@ -156,7 +194,12 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     app,
     secret,
     faults,
-    invoices: () => [...invoices],
+    invoices: () => invoices.map((i) => ({ ...i })),
+    sendInvoice(id: string) {
+      const found = invoices.find((i) => i.id === id);
+      if (!found) throw new Error(`the generic sandbox has no invoice ${id}`);
+      found.state = 'sent';
+    },
     webhooks: () => [...webhooks],
     requests: () => log.list(),
     reset,
@@ -208,6 +251,7 @@ export async function startGenericSandbox(options: GenericSandboxOptions = {}): 
     injectFault: (fault) => sandbox.faults.inject(fault),
     clearFaults: () => sandbox.faults.clear(),
     invoices: sandbox.invoices,
+    sendInvoice: sandbox.sendInvoice,
     requests: sandbox.requests,
     webhooks: sandbox.webhooks,
     reset: sandbox.reset,

@@ -96,7 +96,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   /** Faults that act before anything happens: latency first, then at most one answering fault. */
   async function faultBefore(isCreate: boolean, useHttp: boolean): Promise<Answer | null> {
     // Latency is taken on its own, so a standing latency never hides another fault queued after it.
-    const latency = faults.take((f) => f.kind === 'latency');
+    const latency = faults.take((f) => f.kind === 'latency' && (isCreate || f.on !== 'create'));
     if (latency?.kind === 'latency') await held.hold(latency.ms);
     const fault = faults.take((f) => {
       if (f.kind === 'server_error') return f.on === 'any' || isCreate;
@@ -216,6 +216,10 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     return reply.code(204).send();
   });
   app.get('/_sandbox/invoices', async () => invoices());
+  app.post('/_sandbox/invoices/:id/send', async (request, reply) => {
+    if (!sendInvoice((request.params as { id: string }).id)) return reply.code(404).send({ error: 'no such invoice' });
+    return reply.code(204).send();
+  });
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/stats', async () => stats);
   app.get('/_sandbox/credentials', async () => credentials);
@@ -234,8 +238,20 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   function invoices(organisationId?: string): SandboxInvoice[] {
     const ids = organisationId ? [organisationId] : organisations;
     return ids.flatMap((id) =>
-      org(id).invoices.map((i) => ({ id: String(i.netvisorKey), number: i.number, reference: i.referenceNumber, total: i.amount, raw: i })),
+      org(id).invoices.map((i) => ({ id: String(i.netvisorKey), number: i.number, state: i.status, reference: i.referenceNumber, total: i.amount, raw: i })),
     );
+  }
+
+  /** A person sends the invoice in Netvisor: it becomes open (and can no longer be edited). */
+  function sendInvoice(id: string): boolean {
+    for (const orgId of organisations) {
+      const found = org(orgId).invoices.find((i) => String(i.netvisorKey) === id);
+      if (found) {
+        found.status = 'open';
+        return true;
+      }
+    }
+    return false;
   }
 
   function reset() {
@@ -253,6 +269,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     organisations,
     faults,
     invoices,
+    sendInvoice,
     requests: () => log.list(),
     stats: () => structuredClone(stats),
     customers: (id = credentials.organisationId) => [...org(id).customers],
@@ -283,6 +300,9 @@ export async function startNetvisorSandbox(options: NetvisorSandboxOptions = {})
     injectFault: (fault) => sandbox.faults.inject(fault),
     clearFaults: () => sandbox.faults.clear(),
     invoices: () => sandbox.invoices(),
+    sendInvoice: (id) => {
+      if (!sandbox.sendInvoice(id)) throw new Error(`the Netvisor sandbox has no invoice ${id}`);
+    },
     requests: sandbox.requests,
     stats: sandbox.stats,
     customers: sandbox.customers,

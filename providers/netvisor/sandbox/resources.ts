@@ -273,8 +273,21 @@ function lineOf(org: OrganisationData, node: XmlNode, index: number): StoredInvo
   };
 }
 
-function addSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceResult {
-  needMethodAdd(ctx, 'salesinvoice.nv');
+/**
+ * salesinvoice.nv: `method=add` stores a new invoice; `method=edit&id=` rewrites
+ * an existing one in place (same NetvisorKey and number). Like Netvisor, only an
+ * unsent invoice can be edited: once sent it has a voucher and reached the customer.
+ */
+function salesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceResult {
+  const method = ctx.query.get('method');
+  if (method !== 'add' && method !== 'edit') throw invalid('salesinvoice.nv needs the query parameter method=add or method=edit');
+  let editing: StoredInvoice | undefined;
+  if (method === 'edit') {
+    const id = ctx.query.get('id') ?? '';
+    editing = org.invoices.find((i) => String(i.netvisorKey) === id);
+    if (!editing) throw invalid(`Sales invoice not found with id ${id} (salesinvoice.nv?method=edit)`);
+    if (editing.status !== 'unsent') throw invalid(`Sales invoice ${editing.number} (id ${id}) is ${editing.status} and cannot be edited; only unsent invoices can be edited`);
+  }
   const body = needBody(ctx, 'salesinvoice.nv');
   checkStructure(body.tree, SALES_INVOICE_STRUCTURE, 'sales invoice');
   const inv = childOf(body.tree, 'salesinvoice')!;
@@ -306,11 +319,11 @@ function addSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceR
     throw new Refusal('PERIOD_LOCK', `Accounting period is locked for the date ${date}; periods before ${ctx.periodLockedBefore} are closed`);
   }
   const given = text(inv, 'salesinvoicenumber');
-  if (given && org.invoices.some((i) => i.number === given)) throw new Refusal('DUPLICATE_DATA', `Invoice number ${given} is already in use`);
+  if (given && org.invoices.some((i) => i.number === given && i !== editing)) throw new Refusal('DUPLICATE_DATA', `Invoice number ${given} is already in use`);
 
   const stored: StoredInvoice = {
-    netvisorKey: org.nextKey(),
-    number: given ?? org.nextInvoiceNumber(),
+    netvisorKey: editing?.netvisorKey ?? org.nextKey(),
+    number: given ?? editing?.number ?? org.nextInvoiceNumber(),
     date,
     deliveryDate,
     referenceNumber: text(inv, 'salesinvoicereferencenumber'),
@@ -335,7 +348,8 @@ function addSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceR
     receivedAt: ctx.now.toISOString(),
   };
   if (given) org.takeInvoiceNumber(given);
-  org.invoices.push(stored);
+  if (editing) org.invoices[org.invoices.indexOf(editing)] = stored;
+  else org.invoices.push(stored);
   return { answer: insertedAnswer(stored.netvisorKey, ctx.now, body.encoding), storedInvoice: stored };
 }
 
@@ -422,7 +436,7 @@ const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
   'customer.nv': { method: 'POST', handle: addCustomer },
   'getproduct.nv': { method: 'GET', handle: getProduct },
   'product.nv': { method: 'POST', handle: addProduct },
-  'salesinvoice.nv': { method: 'POST', handle: addSalesInvoice },
+  'salesinvoice.nv': { method: 'POST', handle: salesInvoice },
   'salesinvoicelist.nv': { method: 'GET', handle: salesInvoiceList },
   'getsalesinvoice.nv': { method: 'GET', handle: getSalesInvoice },
 };

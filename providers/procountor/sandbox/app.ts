@@ -143,6 +143,13 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     return reply.code(204).send();
   });
   app.get('/_sandbox/invoices', async () => state.sandboxInvoices());
+  // A person sends the invoice in Procountor (approving it first if needed).
+  app.post('/_sandbox/invoices/:id/send', async (request, reply) => {
+    const invoice = state.invoices.get(Number((request.params as { id: string }).id));
+    if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+    state.setInvoiceStatus(invoice.id, 'SENT');
+    return reply.code(204).send();
+  });
   app.get('/_sandbox/credentials', async () => credentials());
   app.get('/_sandbox/requests', async () => [...state.log]);
   app.post('/_sandbox/reset', async (_request, reply) => {
@@ -155,7 +162,8 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
   app.register(
     async (api) => {
       api.addHook('preHandler', async (request, reply) => {
-        const latency = state.takeFault('latency');
+        const isCreate = request.method === 'POST' && request.routeOptions.url === `${API_PREFIX}/invoices`;
+        const latency = state.takeFault('latency', (f) => isCreate || f.on !== 'create');
         if (latency) await hold(latency.ms, request);
         if (request.routeOptions.url === `${API_PREFIX}/oauth/token`) return;
         // Faults other than latency hit API calls only, so a test's token fetch does not use them up.
@@ -307,6 +315,44 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         if (id.includes(',')) return fail(reply, 400, [{ message: 'INVALID_REQUEST: the sandbox reads one invoice at a time' }]);
         const invoice = state.invoices.get(Number(id));
         return invoice ?? fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+      });
+
+      // Only an UNFINISHED invoice can be updated, with the version it was read at; its partner cannot change.
+      api.put('/invoices/:id', async (request, reply) => {
+        const invoice = state.invoices.get(Number((request.params as { id: string }).id));
+        if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+        const parsed = validate(invoiceSchema, request.body);
+        if (!parsed.ok) return fail(reply, 400, parsed.errors);
+        if (invoice.status !== 'UNFINISHED') {
+          return fail(reply, 403, [{ message: `INVALID_STATUS: an invoice in status ${invoice.status} cannot be updated` }]);
+        }
+        if (!parsed.value.version) return fail(reply, 400, [{ field: 'version', message: 'VERSION_REQUIRED: version is required when updating an invoice' }]);
+        if (parsed.value.version !== invoice.version) {
+          return fail(reply, 400, [{ field: 'version', message: `VERSION_CONFLICT: the invoice has been modified since version ${parsed.value.version}` }]);
+        }
+        if (parsed.value.partnerId !== undefined && parsed.value.partnerId !== null && parsed.value.partnerId !== invoice.partnerId) {
+          return fail(reply, 400, [{ field: 'partnerId', message: 'INVALID_VALUE: partnerId cannot be changed when updating an invoice' }]);
+        }
+        const errors = [
+          ...textErrors(parsed.value),
+          ...invoiceRuleErrors(parsed.value, state.config.company, {
+            partner: (id) => state.partners.has(id),
+            product: (id) => state.products.has(id),
+          }),
+        ];
+        if (errors.length) return fail(reply, 400, errors);
+        return state.replaceInvoice(invoice.id, parsed.value);
+      });
+
+      // An invalidated invoice stays in the books but no longer counts; possible while the period is open.
+      api.put('/invoices/:id/invalidate', async (request, reply) => {
+        const invoice = state.invoices.get(Number((request.params as { id: string }).id));
+        if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+        if (['INVALIDATED', 'DELETED', 'PAID', 'PARTLY_PAID', 'MARKED_PAID'].includes(invoice.status)) {
+          return fail(reply, 403, [{ message: `INVALID_STATUS: an invoice in status ${invoice.status} cannot be invalidated` }]);
+        }
+        state.setInvoiceStatus(invoice.id, 'INVALIDATED');
+        return { message: 'Invoice invalidated.' };
       });
 
       // UNFINISHED → NOT_SENT; nothing changes after approval.

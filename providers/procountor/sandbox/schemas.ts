@@ -212,7 +212,7 @@ export const checkingEventSchema = z.strictObject({ comment: text(100).optional(
 
 /** Faults the control route accepts (same shape as `SandboxFault`). */
 export const sandboxFaultSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000), times: z.number().int().min(1).optional() }),
+  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000), times: z.number().int().min(1).optional(), on: z.enum(['create', 'any']).optional() }),
   z.strictObject({
     kind: z.literal('server_error'),
     status: z.number().int().min(500).max(599).optional(),

@@ -81,6 +81,10 @@ export async function startProcountorSandbox(options: ProcountorSandboxOptions =
     injectFault: (fault) => state.injectFault(fault),
     clearFaults: () => state.clearFaults(),
     invoices: () => state.sandboxInvoices(),
+    sendInvoice(id) {
+      if (!state.invoices.has(Number(id))) throw new Error(`the Procountor sandbox has no invoice ${id}`);
+      state.setInvoiceStatus(Number(id), 'SENT');
+    },
     requests: () => state.log.map((r) => ({ ...r })),
     reset: () => state.reset(),
     close() {

@@ -49,6 +49,13 @@ function timestamp(at: Date): string {
   return at.toISOString().slice(0, 19);
 }
 
+/** An invoice's version: its last modification time, to the millisecond, never the same twice. */
+function nextVersion(at: Date, previous: string | null): string {
+  let t = at.getTime();
+  if (previous !== null && Date.parse(`${previous}Z`) >= t) t = Date.parse(`${previous}Z`) + 1;
+  return new Date(t).toISOString().slice(0, 23);
+}
+
 /**
  * Everything the sandbox remembers: the company's registers and invoices,
  * issued tokens, the request log, the injected faults and each API client's
@@ -182,7 +189,7 @@ export class SandboxState {
       id,
       status: 'UNFINISHED',
       invoiceNumber: this.nextInvoiceNumber++,
-      version: at,
+      version: nextVersion(this.now(), null),
       created: at,
       ledgerReceiptId: id + 1_000_000,
       invoiceSumInfo: [
@@ -202,8 +209,36 @@ export class SandboxState {
   setInvoiceStatus(id: number, status: string): StoredInvoice {
     const invoice = this.invoices.get(id)!;
     invoice.status = status;
-    invoice.version = timestamp(this.now());
+    invoice.version = nextVersion(this.now(), invoice.version);
     return invoice;
+  }
+
+  /** PUT /invoices/{id}: the new body replaces the invoice; id, number, status and creation stay. */
+  replaceInvoice(id: number, body: SandboxInvoiceBody): StoredInvoice {
+    const old = this.invoices.get(id)!;
+    const sums = invoiceSums(body);
+    const updated: StoredInvoice = {
+      ...body,
+      paymentInfo: { ...body.paymentInfo, bankReferenceCode: body.paymentInfo.bankReferenceCode === '' ? old.paymentInfo.bankReferenceCode : body.paymentInfo.bankReferenceCode },
+      id,
+      partnerId: old.partnerId,
+      status: old.status,
+      invoiceNumber: old.invoiceNumber,
+      version: nextVersion(this.now(), old.version),
+      created: old.created,
+      ledgerReceiptId: old.ledgerReceiptId,
+      invoiceSumInfo: [
+        {
+          currency: body.paymentInfo.currency,
+          inAccountingCurrency: body.paymentInfo.currency === this.config.company.currency,
+          excludingVatTotal: Number(sums.net.toFixed(2)),
+          vatSumTotal: Number(sums.vat.toFixed(2)),
+          invoiceSumTotal: Number(sums.gross.toFixed(2)),
+        },
+      ],
+    };
+    this.invoices.set(id, updated);
+    return updated;
   }
 
   /** Invoices in the one shape every sandbox shares, oldest first. */
@@ -211,6 +246,7 @@ export class SandboxState {
     return [...this.invoices.values()].map((inv) => ({
       id: String(inv.id),
       number: String(inv.invoiceNumber),
+      state: inv.status,
       reference: inv.originalInvoiceNumber ?? null,
       total: invoiceSums(inv).gross.toFixed(2),
       raw: structuredClone(inv),

@@ -63,7 +63,7 @@ function context(extra: Record<string, unknown> = {}, links = new MemoryLinkBook
 /** The example's create request, with customer and product known (no lookups). */
 function createRequest(ctx: ReturnType<typeof context>) {
   const invoice = exampleResolvedInvoice();
-  return { invoice, request: netvisorProvider.buildCreateRequest(ctx, invoice, { customer: '1017', products: { WORK: '5' } }) };
+  return { invoice, request: netvisorProvider.buildCreateRequest(ctx, invoice, { customer: { action: 'linked', providerCustomerId: '1017' }, customerLink: '1017', products: { WORK: '5' } }) };
 }
 
 describe('Netvisor answers only nock can give', () => {

@@ -18,7 +18,7 @@ const messages = (input: unknown) => {
 };
 
 describe('netvisor connection settings', () => {
-  it('fills the defaults: FI, 14 days, UTF-8, create customers, 120 s', () => {
+  it('fills the defaults: FI, 14 days, UTF-8, create customers, 120 s, revisions refused when issued', () => {
     expect(netvisorSettingsSchema.parse(valid)).toEqual({
       ...valid,
       baseUrl: 'https://integration.netvisor.fi',
@@ -27,6 +27,7 @@ describe('netvisor connection settings', () => {
       encoding: 'utf-8',
       createCustomers: true,
       productGroup: 'ledgerlink',
+      revisionPolicy: 'refuse',
       timeoutMs: 120_000,
     });
   });

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+
+/**
+ * ledgerlink as separate processes, started the way users start it
+ * (`tsx src/main.ts [--role=api|worker]`): for crash drills and tests that
+ * kill a worker or the API and check nothing is lost or duplicated.
+ */
+export const repoRoot = resolve(import.meta.dirname, '../..');
+const tsx = join(repoRoot, 'node_modules/.bin/tsx');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Still running (not exited, not killed). */
+  alive(): boolean;
+}
+
+export function startService(env: Record<string, string>, args: string[] = []): ServiceProcess {
+  let out = '';
+  let err = '';
+  const child = spawn(tsx, ['src/main.ts', ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal, at: Date.now() })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited, alive: () => child.exitCode === null && child.signalCode === null };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Waits until the API answers /readyz (or the process died). */
+export async function waitReady(service: ServiceProcess, port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (!service.alive()) throw new Error(`exited early: ${service.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready: ${service.stderr()} ${service.stdout()}`);
+}
+
+/** Waits until a worker process says it started. */
+export async function waitStarted(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.stdout().includes('ledgerlink started')) return;
+    if (!service.alive()) throw new Error(`exited early: ${service.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`did not start: ${service.stderr()} ${service.stdout()}`);
+}
+
+export type ApiCall = (method: string, path: string, token: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** Calls the API of a service process over HTTP. */
+export function apiClient(port: number): ApiCall {
+  return async (method, path, token, body) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: parsed as any };
+  };
+}
+
+/** A new, empty PostgreSQL database on the server of `adminUrl` (processes share it); `drop` removes it. */
+export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `lldrill_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
