@@ -6,6 +6,7 @@ import { startProcountorSandbox } from '../providers/procountor/index.js';
 import type { RunningSandbox } from '../providers/types.js';
 import { exampleInvoiceDocument } from '../src/domain/example-invoice.js';
 import { verify } from '../src/events/signing.js';
+import { apiClient } from './lib/service-process.js';
 
 /**
  * `npm run demo` (with the service running): creates a demo tenant, connects
@@ -34,21 +35,7 @@ function adminToken(): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // keep text
-  }
-  return { status: response.status, body: parsed };
-}
+const call = apiClient(api);
 
 /** Uses a sandbox already listening on its port (npm run sandbox), or starts one in this process. */
 async function sandboxUrl(kind: keyof typeof ports, owned: RunningSandbox[]): Promise<{ url: string; credentials: Record<string, unknown> | null }> {

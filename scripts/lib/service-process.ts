@@ -70,10 +70,11 @@ export async function waitStarted(service: ServiceProcess, timeoutMs = 30_000): 
 
 export type ApiCall = (method: string, path: string, token: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
-/** Calls the API of a service process over HTTP. */
-export function apiClient(port: number): ApiCall {
+/** Calls ledgerlink's API over HTTP: a port on 127.0.0.1, or a base URL. */
+export function apiClient(where: number | string): ApiCall {
+  const base = typeof where === 'number' ? `http://127.0.0.1:${where}` : where.replace(/\/+$/, '');
   return async (method, path, token, body) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -13,7 +13,7 @@ import {
   type ApiCall,
   type ServiceProcess,
 } from '../../scripts/lib/service-process.js';
-import { exampleDocument } from '../support/example-invoice.js';
+import { exampleRevision } from '../support/example-invoice.js';
 import { TEST_DATABASE_URL } from '../support/harness.js';
 import { liveInvoices } from '../support/live-invoices.js';
 import { dropPrefix, TEST_REDIS_URL, testRedis } from '../support/redis.js';
@@ -25,13 +25,6 @@ import { dropPrefix, TEST_REDIS_URL, testRedis } from '../support/redis.js';
  * worker must finish the job with exactly one live invoice holding revision 2
  * — never two, and never none.
  */
-function revisionDoc(externalId: string, revision: number, hours: string): Record<string, unknown> {
-  const base = exampleDocument({ externalId, revision } as never) as Record<string, any>;
-  const line = { ...base.lines[0] };
-  delete line.bookedQuantity;
-  delete line.adjustment;
-  return { ...base, lines: [{ ...line, quantity: hours }] };
-}
 
 describe('crash drill: a worker killed between the two steps of a replace', () => {
   const prefix = `lltest-crash-${randomBytes(4).toString('hex')}`;
@@ -114,7 +107,7 @@ describe('crash drill: a worker killed between the two steps of a replace', () =
   ])('killed $when: one live invoice, holding revision 2', { timeout: 120_000 }, async ({ holdCreate }) => {
     const externalId = `INV-crash-${randomBytes(3).toString('hex')}`;
     let first = await worker();
-    const r1 = await call('POST', '/v1/invoices', key, revisionDoc(externalId, 1, '12'));
+    const r1 = await call('POST', '/v1/invoices', key, exampleRevision(externalId, 1, '12'));
     expect(r1.status).toBe(202);
     const one = await waitStatus(r1.body.id, ['synced']);
     expect(one.providerState).toBe('NOT_SENT');
@@ -122,7 +115,7 @@ describe('crash drill: a worker killed between the two steps of a replace', () =
     if (holdCreate) sandbox.injectFault({ kind: 'latency', ms: 4000, on: 'create', times: 1 });
     const creates = () => sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/invoices').length;
     const createsBefore = creates();
-    const r2 = await call('POST', '/v1/invoices', key, revisionDoc(externalId, 2, '10.75'));
+    const r2 = await call('POST', '/v1/invoices', key, exampleRevision(externalId, 2, '10.75'));
     expect(r2.status).toBe(202);
     if (holdCreate) {
       await until('the create of revision 2 to reach Procountor', () => creates() > createsBefore);

@@ -3,7 +3,7 @@ import { startGenericSandbox, type RunningGenericSandbox } from '../../providers
 import { startProcountorSandbox } from '../../providers/procountor/index.js';
 import type { RunningSandbox } from '../../providers/types.js';
 import { dec } from '../../src/domain/money.js';
-import { exampleDocument } from '../support/example-invoice.js';
+import { exampleRevision } from '../support/example-invoice.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { creditNotes, liveInvoices } from '../support/live-invoices.js';
 
@@ -13,13 +13,6 @@ import { creditNotes, liveInvoices } from '../support/live-invoices.js';
  * in doubt, a credit note whose answer is lost, and Procountor's two-step
  * replace of an approved invoice.
  */
-function revisionDoc(externalId: string, revision: number, hours: string, customer?: Record<string, unknown>): Record<string, unknown> {
-  const base = exampleDocument({ externalId, revision } as never) as Record<string, any>;
-  const line = { ...base.lines[0] };
-  delete line.bookedQuantity;
-  delete line.adjustment;
-  return { ...base, ...(customer ? { customer: { ...base.customer, ...customer } } : {}), lines: [{ ...line, quantity: hours }] };
-}
 const gross = (total: string | null) => dec(total ?? 'NaN').toFixed(2);
 
 describe('revisions with a generic endpoint that loses answers', () => {
@@ -28,7 +21,7 @@ describe('revisions with a generic endpoint that loses answers', () => {
   let key: string;
   let n = 0;
   let externalId: string;
-  const post = (revision: number, hours: string) => h.api('POST', '/v1/invoices', { key, body: revisionDoc(externalId, revision, hours) });
+  const post = (revision: number, hours: string) => h.api('POST', '/v1/invoices', { key, body: exampleRevision(externalId, revision, hours) });
 
   beforeAll(async () => {
     h = await startHarness();
@@ -146,13 +139,13 @@ describe('Procountor: an approved invoice is replaced in two recorded steps', ()
 
   it('NOT_SENT (approved, not sent): invalidated, then revision 2 created — one live invoice', async () => {
     await connect({ afterCreate: 'approve' });
-    const r1 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-1', 1, '12') });
+    const r1 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-1', 1, '12') });
     const one = await h.waitForStatus(key, r1.body.id, ['synced']);
     expect(one.providerState).toBe('NOT_SENT');
-    const preview = await h.api('POST', '/v1/invoices/preview', { key, body: revisionDoc('INV-R-1', 2, '10.75') });
+    const preview = await h.api('POST', '/v1/invoices/preview', { key, body: exampleRevision('INV-R-1', 2, '10.75') });
     expect(preview.body.revisionAction).toBe('replace');
 
-    const r2 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-1', 2, '10.75') });
+    const r2 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-1', 2, '10.75') });
     const two = await h.waitForStatus(key, r2.body.id, ['synced', 'failed'], 20_000);
     expect(two.status, JSON.stringify(two.lastError)).toBe('synced');
     expect(two.actions.map((a: { kind: string }) => a.kind)).toEqual(['invalidated', 'created']);
@@ -166,10 +159,10 @@ describe('Procountor: an approved invoice is replaced in two recorded steps', ()
 
   it('UNFINISHED but for another customer (Procountor cannot move an invoice to another partner): replaced', async () => {
     await connect({ afterCreate: 'none' });
-    const r1 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-2', 1, '12') });
+    const r1 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-2', 1, '12') });
     const one = await h.waitForStatus(key, r1.body.id, ['synced']);
     const other = { externalId: 'cust-99', name: 'Toinen Oy', businessId: '7654321-2', customerNumber: '1099' };
-    const r2 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-2', 2, '10.75', other) });
+    const r2 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-2', 2, '10.75', other) });
     expect(r2.status, JSON.stringify(r2.body)).toBe(202);
     const two = await h.waitForStatus(key, r2.body.id, ['synced', 'failed'], 20_000);
     expect(two.status, JSON.stringify(two.lastError)).toBe('synced');
@@ -181,7 +174,7 @@ describe('Procountor: an approved invoice is replaced in two recorded steps', ()
 
   it('an invoice a person invalidated in Procountor no longer counts: the next revision is simply created', async () => {
     await connect({ afterCreate: 'approve' });
-    const r1 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-3', 1, '12') });
+    const r1 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-3', 1, '12') });
     const one = await h.waitForStatus(key, r1.body.id, ['synced']);
     // Invalidate it through the sandbox's own API, as a person would in Procountor.
     const token = await (
@@ -193,7 +186,7 @@ describe('Procountor: an approved invoice is replaced in two recorded steps', ()
     ).json();
     const put = await fetch(`${sandbox.url}/invoices/${one.providerInvoiceId}/invalidate`, { method: 'PUT', headers: { authorization: `Bearer ${(token as { access_token: string }).access_token}` } });
     expect(put.status).toBe(200);
-    const r2 = await h.api('POST', '/v1/invoices', { key, body: revisionDoc('INV-R-3', 2, '10.75') });
+    const r2 = await h.api('POST', '/v1/invoices', { key, body: exampleRevision('INV-R-3', 2, '10.75') });
     const two = await h.waitForStatus(key, r2.body.id, ['synced', 'failed'], 20_000);
     expect(two.status, JSON.stringify(two.lastError)).toBe('synced');
     expect(two.actions.map((a: { kind: string }) => a.kind)).toEqual(['created']);

@@ -4,7 +4,7 @@ import { startNetvisorSandbox } from '../../providers/netvisor/index.js';
 import { startProcountorSandbox } from '../../providers/procountor/index.js';
 import type { RunningSandbox } from '../../providers/types.js';
 import { dec } from '../../src/domain/money.js';
-import { exampleDocument } from '../support/example-invoice.js';
+import { exampleRevision } from '../support/example-invoice.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { creditNotes, liveInvoices } from '../support/live-invoices.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -28,13 +28,6 @@ const R1_GROSS = '1506.00';
 const R2_GROSS = '1349.13';
 const R3_GROSS = '1255.00';
 
-function revisionDoc(externalId: string, revision: number, hours: string): Record<string, unknown> {
-  const base = exampleDocument({ externalId, revision } as never) as Record<string, any>;
-  const line = { ...base.lines[0] };
-  delete line.bookedQuantity;
-  delete line.adjustment;
-  return { ...base, lines: [{ ...line, quantity: hours }] };
-}
 
 const HOURS: Record<number, string> = { 1: '12', 2: '10.75', 3: '10' };
 
@@ -46,7 +39,7 @@ describe.each(providers)('revisions and cancellation: $id', ({ id, start, extra 
   let n = 0;
   let externalId: string;
 
-  const post = (revision: number, body?: Record<string, unknown>) => h.api('POST', '/v1/invoices', { key, body: body ?? revisionDoc(externalId, revision, HOURS[revision]!) });
+  const post = (revision: number, body?: Record<string, unknown>) => h.api('POST', '/v1/invoices', { key, body: body ?? exampleRevision(externalId, revision, HOURS[revision]!) });
   const detail = async (recordId: string) => (await h.api('GET', `/v1/invoices/${recordId}`, { key })).body;
   const connect = async (settings: Record<string, unknown> = {}) => {
     const saved = await h.api('PUT', `/v1/connections/${id}`, { key, body: { baseUrl: sandbox.url, ...sandbox.credentials, ...extra, ...settings } });
@@ -134,7 +127,7 @@ describe.each(providers)('revisions and cancellation: $id', ({ id, start, extra 
     sandbox.sendInvoice(one.providerInvoiceId);
 
     // The generic protocol cannot read an invoice's state: its preview says "edit", and the endpoint's answer to the edit decides.
-    const preview = await h.api('POST', '/v1/invoices/preview', { key, body: revisionDoc(externalId, 2, HOURS[2]!) });
+    const preview = await h.api('POST', '/v1/invoices/preview', { key, body: exampleRevision(externalId, 2, HOURS[2]!) });
     expect(preview.body.revisionAction).toBe(id === 'generic' ? 'edit' : 'refuse');
 
     const r2 = await post(2);
@@ -219,7 +212,7 @@ describe.each(providers)('revisions and cancellation: $id', ({ id, start, extra 
       expect(stale.body.error.message).toContain('revision 2');
       expect(stale.body.error.message).toContain(r2.body.id);
       expect((await post(2)).status).toBe(200);
-      const changed = await post(2, revisionDoc(externalId, 2, '7'));
+      const changed = await post(2, exampleRevision(externalId, 2, '7'));
       expect(changed.status).toBe(409);
       expect(changed.body.error.code).toBe('revision_conflict');
     } finally {
@@ -255,7 +248,7 @@ describe.each(providers)('revisions and cancellation: $id', ({ id, start, extra 
   });
 
   it('the preview says what a revision will do: create, supersede, edit', async () => {
-    const preview = (revision: number) => h.api('POST', '/v1/invoices/preview', { key, body: revisionDoc(externalId, revision, HOURS[revision]!) });
+    const preview = (revision: number) => h.api('POST', '/v1/invoices/preview', { key, body: exampleRevision(externalId, revision, HOURS[revision]!) });
     expect((await preview(1)).body.revisionAction).toBe('create');
     await h.runtime.workers!.sync.pause();
     const r1 = await post(1);

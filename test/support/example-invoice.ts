@@ -66,3 +66,16 @@ export function exampleResolvedInvoice(overrides: Partial<ResolvedInvoice> & { l
     ...rest,
   };
 }
+
+/**
+ * Revision `revision` of the example as invoice `externalId`, billing `hours`
+ * (12 h = 1,506.00 gross, 10.75 h = 1,349.13, 10 h = 1,255.00), optionally
+ * for another customer: what a host posts when it corrects an invoice.
+ */
+export function exampleRevision(externalId: string, revision: number, hours: string, customer?: Record<string, unknown>): Record<string, unknown> {
+  const base = exampleDocument({ externalId, revision } as never) as Record<string, any>;
+  const line = { ...base.lines[0] };
+  delete line.bookedQuantity;
+  delete line.adjustment;
+  return { ...base, ...(customer ? { customer: { ...base.customer, ...customer } } : {}), lines: [{ ...line, quantity: hours }] };
+}

@@ -91,17 +91,11 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
       const existing = invoices.find((i) => i.reference === key);
       if (existing) return reply.code(200).send({ id: existing.id, number: existing.number });
     }
-    let body: any;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return reply.code(400).send({ error: { code: 'bad_json', message: 'body is not JSON' } });
-    }
-    const problems = checkPayload(body);
-    if (problems.length) return reply.code(422).send({ error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } });
+    const body = readPayload(raw);
+    if ('refusal' in body) return reply.code(body.refusal.status).send(body.refusal.body);
 
     const n = invoices.length + 1;
-    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: key, total: String(body.totals.gross), raw: body };
+    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: key, total: String(body.payload.totals.gross), raw: body.payload };
     invoices.push(stored);
     references.set(key, stored.id);
 
@@ -133,17 +127,11 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
     if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
     if (found.state !== 'draft') return reply.code(409).send({ error: { code: 'not_editable', message: `invoice ${found.id} is ${found.state} and can no longer be changed` } });
-    let body: any;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return reply.code(400).send({ error: { code: 'bad_json', message: 'body is not JSON' } });
-    }
-    const problems = checkPayload(body);
-    if (problems.length) return reply.code(422).send({ error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } });
+    const body = readPayload(raw);
+    if ('refusal' in body) return reply.code(body.refusal.status).send(body.refusal.body);
     const key = request.headers['idempotency-key'];
-    found.raw = body;
-    found.total = String(body.totals.gross);
+    found.raw = body.payload;
+    found.total = String(body.payload.totals.gross);
     if (typeof key === 'string' && key) {
       found.reference = key;
       references.set(key, found.id);
@@ -205,6 +193,19 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     reset,
     releaseHeld: () => held.releaseAll(),
   };
+}
+
+/** The invoice payload of a create or edit, or the answer that refuses it (400 not JSON, 422 invalid). */
+function readPayload(raw: string): { payload: any } | { refusal: { status: number; body: unknown } } {
+  let payload: any;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    return { refusal: { status: 400, body: { error: { code: 'bad_json', message: 'body is not JSON' } } } };
+  }
+  const problems = checkPayload(payload);
+  if (problems.length) return { refusal: { status: 422, body: { error: { code: 'invalid_invoice', message: problems.map((p) => `${p.path} ${p.message}`).join('; '), details: problems } } } };
+  return { payload };
 }
 
 function checkPayload(body: any): Array<{ path: string; message: string }> {

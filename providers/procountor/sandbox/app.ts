@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { invoiceRuleErrors, partnerRuleErrors, textErrors, type RuleError } from './rules.js';
-import { businessPartnerSchema, checkingEventSchema, invoiceSchema, sandboxFaultSchema, schemaErrors } from './schemas.js';
+import { businessPartnerSchema, checkingEventSchema, invoiceSchema, sandboxFaultSchema, schemaErrors, type SandboxInvoiceBody } from './schemas.js';
 import type { SandboxState, StoredInvoice, StoredPartner } from './state.js';
 
 /**
@@ -157,6 +157,15 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     return reply.code(204).send();
   });
 
+  /** Procountor's text and business rules for an invoice body (create and update alike). */
+  const invoiceErrors = (body: SandboxInvoiceBody) => [
+    ...textErrors(body),
+    ...invoiceRuleErrors(body, state.config.company, {
+      partner: (id) => state.partners.has(id),
+      product: (id) => state.products.has(id),
+    }),
+  ];
+
   // --- the API ---------------------------------------------------------------
 
   app.register(
@@ -295,13 +304,7 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         if (failing) return fail(reply, failing.status ?? 500, [{ message: 'INTERNAL_SERVER_ERROR' }]);
         const parsed = validate(invoiceSchema, request.body);
         if (!parsed.ok) return fail(reply, 400, parsed.errors);
-        const errors = [
-          ...textErrors(parsed.value),
-          ...invoiceRuleErrors(parsed.value, state.config.company, {
-            partner: (id) => state.partners.has(id),
-            product: (id) => state.products.has(id),
-          }),
-        ];
+        const errors = invoiceErrors(parsed.value);
         if (errors.length) return fail(reply, 400, errors);
         const stored = state.storeInvoice(parsed.value);
         if (state.takeFault('reset_after_store')) return drop(request, reply);
@@ -333,13 +336,7 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         if (parsed.value.partnerId !== undefined && parsed.value.partnerId !== null && parsed.value.partnerId !== invoice.partnerId) {
           return fail(reply, 400, [{ field: 'partnerId', message: 'INVALID_VALUE: partnerId cannot be changed when updating an invoice' }]);
         }
-        const errors = [
-          ...textErrors(parsed.value),
-          ...invoiceRuleErrors(parsed.value, state.config.company, {
-            partner: (id) => state.partners.has(id),
-            product: (id) => state.products.has(id),
-          }),
-        ];
+        const errors = invoiceErrors(parsed.value);
         if (errors.length) return fail(reply, 400, errors);
         return state.replaceInvoice(invoice.id, parsed.value);
       });

@@ -178,7 +178,6 @@ export class SandboxState {
 
   storeInvoice(body: SandboxInvoiceBody): StoredInvoice {
     const id = this.nextInvoiceId++;
-    const sums = invoiceSums(body);
     const at = timestamp(this.now());
     const paymentInfo = { ...body.paymentInfo };
     // An empty reference code asks Procountor to generate one.
@@ -192,18 +191,24 @@ export class SandboxState {
       version: nextVersion(this.now(), null),
       created: at,
       ledgerReceiptId: id + 1_000_000,
-      invoiceSumInfo: [
-        {
-          currency: body.paymentInfo.currency,
-          inAccountingCurrency: body.paymentInfo.currency === this.config.company.currency,
-          excludingVatTotal: Number(sums.net.toFixed(2)),
-          vatSumTotal: Number(sums.vat.toFixed(2)),
-          invoiceSumTotal: Number(sums.gross.toFixed(2)),
-        },
-      ],
+      invoiceSumInfo: this.sumInfo(body),
     };
     this.invoices.set(id, stored);
     return stored;
+  }
+
+  /** Procountor's `invoiceSumInfo` of an invoice body. */
+  private sumInfo(body: SandboxInvoiceBody): StoredInvoice['invoiceSumInfo'] {
+    const sums = invoiceSums(body);
+    return [
+      {
+        currency: body.paymentInfo.currency,
+        inAccountingCurrency: body.paymentInfo.currency === this.config.company.currency,
+        excludingVatTotal: Number(sums.net.toFixed(2)),
+        vatSumTotal: Number(sums.vat.toFixed(2)),
+        invoiceSumTotal: Number(sums.gross.toFixed(2)),
+      },
+    ];
   }
 
   setInvoiceStatus(id: number, status: string): StoredInvoice {
@@ -216,7 +221,6 @@ export class SandboxState {
   /** PUT /invoices/{id}: the new body replaces the invoice; id, number, status and creation stay. */
   replaceInvoice(id: number, body: SandboxInvoiceBody): StoredInvoice {
     const old = this.invoices.get(id)!;
-    const sums = invoiceSums(body);
     const updated: StoredInvoice = {
       ...body,
       paymentInfo: { ...body.paymentInfo, bankReferenceCode: body.paymentInfo.bankReferenceCode === '' ? old.paymentInfo.bankReferenceCode : body.paymentInfo.bankReferenceCode },
@@ -227,15 +231,7 @@ export class SandboxState {
       version: nextVersion(this.now(), old.version),
       created: old.created,
       ledgerReceiptId: old.ledgerReceiptId,
-      invoiceSumInfo: [
-        {
-          currency: body.paymentInfo.currency,
-          inAccountingCurrency: body.paymentInfo.currency === this.config.company.currency,
-          excludingVatTotal: Number(sums.net.toFixed(2)),
-          vatSumTotal: Number(sums.vat.toFixed(2)),
-          invoiceSumTotal: Number(sums.gross.toFixed(2)),
-        },
-      ],
+      invoiceSumInfo: this.sumInfo(body),
     };
     this.invoices.set(id, updated);
     return updated;
