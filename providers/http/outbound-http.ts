@@ -38,6 +38,13 @@ export interface OutboundRequest {
   responseType?: 'json' | 'text';
   /** Encoding of a text response (Netvisor may answer ISO-8859-15). */
   responseEncoding?: BufferEncoding | 'latin1';
+  /**
+   * Called right before the request is handed to the network — after every
+   * wait an adapter does first (a lock, a token, a rate limit) — and again on
+   * each resend. The sync engine starts a create's "may have been stored"
+   * window here. Throwing stops the request: nothing is sent.
+   */
+  onSend?: () => Promise<void>;
 }
 
 export interface OutboundResponse<T = unknown> {
@@ -94,6 +101,7 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
         responseBody: null,
         error: null,
       };
+      await request.onSend?.();
       let response: AxiosResponse;
       try {
         response = await client.request({

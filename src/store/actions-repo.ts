@@ -25,6 +25,7 @@ export interface ProviderAction {
   providerInvoiceNumber: string | null;
   providerState: string | null;
   detail: string | null;
+  /** When the action's request went out (null while planned, or marked but never sent). */
   sentAt: Date | null;
   doneAt: Date | null;
   createdAt: Date;
@@ -98,11 +99,23 @@ export class ActionsRepo {
    */
   async markSent(id: number, owner: string): Promise<boolean> {
     const rows = await this.db.query(
-      `update provider_actions a set status = 'sent', sent_at = now()
+      `update provider_actions a set status = 'sent', sent_at = null
         from sync_records r
        where a.id = $1 and r.id = a.record_id and r.lease_owner = $2 and r.lease_until > now()
        returning a.id`,
       [id, owner],
+    );
+    return rows.length > 0;
+  }
+
+  /** The action's request is leaving now (after every wait): its settle window starts at `at`. Fenced by the lease. */
+  async markOnWire(id: number, owner: string, at: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `update provider_actions a set sent_at = $3
+        from sync_records r
+       where a.id = $1 and a.status = 'sent' and r.id = a.record_id and r.lease_owner = $2 and r.lease_until > now()
+       returning a.id`,
+      [id, owner, at],
     );
     return rows.length > 0;
   }

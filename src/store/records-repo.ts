@@ -46,7 +46,10 @@ export interface SyncRecord {
   /** A create request may have reached the provider and no answer settled it. */
   createSent: boolean;
   firstSentAt: Date | null;
-  /** When the latest create was sent. */
+  /**
+   * When the latest create's bytes went out (null: it was marked, but never left
+   * the process — nothing can have reached the provider).
+   */
   lastSentAt: Date | null;
   leaseOwner: string | null;
   leaseUntil: Date | null;
@@ -410,14 +413,28 @@ export class RecordsRepo {
    * the next step after any failure is a lookup. False means "send nothing":
    * the caller reads the record again to learn which it was.
    */
-  async markCreateSent(id: string, owner: string): Promise<boolean> {
+  async markCreateSent(id: string, owner: string, at: Date): Promise<boolean> {
     const rows = await this.db.query(
       `update sync_records r
-          set create_sent = true, first_sent_at = coalesce(first_sent_at, now()), last_sent_at = now(), updated_at = now()
+          set create_sent = true, first_sent_at = coalesce(first_sent_at, $3), last_sent_at = null, updated_at = now()
         where r.id = $1 and r.lease_owner = $2 and r.lease_until > now() and r.cancel_requested_at is null
           and not exists (select 1 from sync_records n where n.tenant_id = r.tenant_id and n.external_id = r.external_id and n.revision > r.revision)
         returning r.id`,
-      [id, owner],
+      [id, owner, at],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The create's bytes are about to go out (the outbound HTTP layer calls this
+   * after every wait — organisation lock, token, rate limit): the settle window
+   * starts now, by the process clock that later decides whether it has passed.
+   * Fenced by the lease: false means send nothing.
+   */
+  async markCreateOnWire(id: string, owner: string, at: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `update sync_records set last_sent_at = $3 where id = $1 and lease_owner = $2 and lease_until > now() and create_sent returning id`,
+      [id, owner, at],
     );
     return rows.length > 0;
   }

@@ -3,6 +3,7 @@ import { ProviderError } from '../../providers/errors/provider-error.js';
 import { ProviderTransientError } from '../../providers/errors/transient-error.js';
 import type { OutboundRequest } from '../../providers/http/outbound-http.js';
 import type { Provider, ProviderContext, ProviderInvoice } from '../../providers/types.js';
+import { LeaseLostError } from './lease-lost-error.js';
 
 /**
  * Where a create's "may have reached the provider" mark lives: on the sync
@@ -15,6 +16,8 @@ export interface CreateLedger {
   sentAt: Date | null;
   /** Marks that a create is about to leave. False: send nothing (lease lost, superseded, cancelled). */
   markSent(): Promise<boolean>;
+  /** The create's bytes go out now (after every wait): the settle window starts at `at`. False: lease lost, send nothing. */
+  onWire(at: Date): Promise<boolean>;
   /** The provider certainly did not create it: the next try creates without a lookup. */
   unsend(): Promise<void>;
   /** Said before the lookup of an earlier create (the record goes in_doubt). */
@@ -37,6 +40,8 @@ export interface CreateOnceOptions {
   build: () => Promise<{ request: OutboundRequest; invoice: ResolvedInvoice }>;
   /** markSent said no: throws the error that explains why (never returns). */
   refused: () => Promise<never>;
+  /** The record whose lease guards the create (named when the lease is lost). */
+  leaseHolder: string;
 }
 
 /**
@@ -83,8 +88,11 @@ export async function createOnce(options: CreateOnceOptions): Promise<{ invoice:
   const { request, invoice } = await options.build();
   if (!(await ledger.markSent())) return options.refused();
   step('create sent', `${options.what}: ${request.method} ${redactUrl(request.url)}`);
+  const onSend = async () => {
+    if (!(await ledger.onWire(clock()))) throw new LeaseLostError(options.leaseHolder);
+  };
   try {
-    const created = await provider.create(ctx, request, invoice);
+    const created = await provider.create(ctx, { ...request, onSend }, invoice);
     step('created', `${options.what}: ${describeInvoice(created)}`);
     return { invoice: created, how: 'created' };
   } catch (refusal) {

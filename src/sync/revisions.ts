@@ -110,7 +110,7 @@ async function settleInDoubt(scope: RevisionScope, older: SyncRecord, checkedBy:
     });
     return record;
   }
-  const sentAt = older.lastSentAt ?? older.firstSentAt;
+  const sentAt = older.lastSentAt;
   const settledAt = sentAt ? sentAt.getTime() + scope.settleMs : 0;
   if (settledAt > deps.clock().getTime()) {
     throw new ProviderTransientError({
@@ -320,8 +320,10 @@ async function creditInFull(scope: RevisionScope, older: SyncRecord, current: Pr
         sent: action.status === 'sent',
         sentAt: action.sentAt,
         markSent: () => repos.actions.markSent(actionId, owner),
+        onWire: (at) => repos.actions.markOnWire(actionId, owner, at),
         unsend: () => repos.actions.unsend(actionId),
       },
+      leaseHolder: record.id,
       settleMs: scope.settleMs,
       clock: deps.clock,
       step: scope.step,

@@ -238,7 +238,7 @@ export class SyncEngine {
             sentInvoice: () => this.frozenInvoice(record),
             ledger: {
               sent: record.createSent,
-              sentAt: record.lastSentAt ?? record.firstSentAt,
+              sentAt: record.lastSentAt,
               beforeLookup: async () => {
                 if (record.status !== 'in_doubt') {
                   record = (await transition(this.deps, record.id, 'in_doubt', { patch: { inDoubtSince: clock() }, message: 'an earlier attempt may have reached the provider; looking it up' })).record;
@@ -247,17 +247,23 @@ export class SyncEngine {
               markSent: async () => {
                 // Recorded before the call: if anything happens from here on, the next try looks up first.
                 await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
-                const marked = await repos.records.markCreateSent(record.id, owner);
+                const marked = await repos.records.markCreateSent(record.id, owner, clock());
                 if (marked) {
-                  record = { ...record, createSent: true, lastSentAt: clock() };
+                  record = { ...record, createSent: true, lastSentAt: null };
                   await repos.attempts.update(record.id, attemptNo, { steps, exchanges });
                 }
+                return marked;
+              },
+              onWire: async (at) => {
+                const marked = await repos.records.markCreateOnWire(record.id, owner, at);
+                if (marked) record = { ...record, lastSentAt: at };
                 return marked;
               },
               unsend: async () => {
                 record = await repos.records.setStatus(record.id, record.status, { createSent: false });
               },
             },
+            leaseHolder: record.id,
             settleMs,
             clock,
             step,
@@ -421,7 +427,7 @@ export class SyncEngine {
         );
         return null;
       }
-      const sentAt = record.lastSentAt ?? record.firstSentAt;
+      const sentAt = record.lastSentAt;
       if (sentAt && sentAt.getTime() + scope.settleMs > this.deps.clock().getTime()) {
         throw new ProviderTransientError({
           code: 'lookup_settling',

@@ -64,7 +64,8 @@ describe('drills: Redis and workers fail', () => {
     await repos.attempts.start(id, attempt, 'worker-that-dies');
     await repos.records.setStatus(id, 'syncing');
     await repos.history.add(id, 'syncing', `attempt ${attempt}`, null);
-    expect(await repos.records.markCreateSent(id, 'worker-that-dies')).toBe(true);
+    expect(await repos.records.markCreateSent(id, 'worker-that-dies', new Date())).toBe(true);
+    expect(await repos.records.markCreateOnWire(id, 'worker-that-dies', new Date())).toBe(true);
     const connection = (await loadConnection(repos, new SecretBox(h.masterKey), claimed.tenantId, 'generic'))!;
     const { ctx } = buildProviderContext(
       { repos, redis: h.redis, redisPrefix: `${h.prefix}:`, urlPolicy: { allowPrivateUrls: true }, clock: () => new Date(), log: pino({ level: 'silent' }) },

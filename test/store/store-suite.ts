@@ -225,28 +225,35 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         await expect(store.repos.records.setStatus('no-such-record', 'queued')).rejects.toThrow(/not found/);
       });
 
-      it('remember that a create may have been sent, when it first and last was, and only for the lease holder', async () => {
+      it('remember that a create may have been sent, when it first went and when its bytes last left, and only for the lease holder', async () => {
         const r = await insert();
-        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(false);
+        const t1 = new Date('2026-11-30T10:00:00Z');
+        expect(await store.repos.records.markCreateSent(r.id, 'w1', t1)).toBe(false);
         expect((await store.repos.records.getById(r.id))!.createSent).toBe(false);
         await store.repos.records.claim(r.id, 'w1', 60_000);
-        expect(await store.repos.records.markCreateSent(r.id, 'w2')).toBe(false);
-        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(true);
-        const sent = (await store.repos.records.getById(r.id))!;
-        expect(sent.createSent).toBe(true);
-        expect(sent.firstSentAt).toBeInstanceOf(Date);
-        expect(sent.lastSentAt).toBeInstanceOf(Date);
+        expect(await store.repos.records.markCreateSent(r.id, 'w2', t1)).toBe(false);
+        expect(await store.repos.records.markCreateSent(r.id, 'w1', t1)).toBe(true);
+        const marked = (await store.repos.records.getById(r.id))!;
+        expect(marked.createSent).toBe(true);
+        expect(marked.firstSentAt!.getTime()).toBe(t1.getTime());
+        // Marked, but the bytes have not left yet (a lock or a rate limit may still hold them).
+        expect(marked.lastSentAt).toBeNull();
+        const onWire = new Date('2026-11-30T10:00:07Z');
+        expect(await store.repos.records.markCreateOnWire(r.id, 'w2', onWire)).toBe(false);
+        expect(await store.repos.records.markCreateOnWire(r.id, 'w1', onWire)).toBe(true);
+        expect((await store.repos.records.getById(r.id))!.lastSentAt!.getTime()).toBe(onWire.getTime());
+
         await store.repos.records.setStatus(r.id, 'in_doubt', { createSent: false });
-        await db.query(`update sync_records set first_sent_at = first_sent_at - interval '1 hour', last_sent_at = last_sent_at - interval '1 hour' where id = $1`, [r.id]);
-        const before = (await store.repos.records.getById(r.id))!;
-        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(true);
+        const t2 = new Date('2026-11-30T11:00:00Z');
+        expect(await store.repos.records.markCreateSent(r.id, 'w1', t2)).toBe(true);
         const again = (await store.repos.records.getById(r.id))!;
         expect(again.createSent).toBe(true);
-        expect(again.firstSentAt!.getTime()).toBe(before.firstSentAt!.getTime());
-        expect(again.lastSentAt!.getTime()).toBeGreaterThan(before.lastSentAt!.getTime());
-        // An expired lease no longer allows it: another worker may have the record by now.
+        expect(again.firstSentAt!.getTime()).toBe(t1.getTime());
+        expect(again.lastSentAt).toBeNull();
+        // An expired lease no longer allows either: another worker may have the record by now.
         await db.query(`update sync_records set lease_until = now() - interval '1 second' where id = $1`, [r.id]);
-        expect(await store.repos.records.markCreateSent(r.id, 'w1')).toBe(false);
+        expect(await store.repos.records.markCreateSent(r.id, 'w1', t2)).toBe(false);
+        expect(await store.repos.records.markCreateOnWire(r.id, 'w1', t2)).toBe(false);
       });
 
       it('list unfinished work for the sweep: not finished ones, not ones a live worker holds', async () => {
