@@ -21,10 +21,15 @@ export interface DeliverDeps {
   random?: () => number;
   /** Retry policy (default: the job catalog's `deliver-event.retry`). */
   retry?: RetryPolicy;
+  /** Hard deadline of one delivery, headers and body (default: the job catalog's `requestTimeoutMs`). */
+  requestTimeoutMs?: number;
   onResult?: (result: 'delivered' | 'retrying' | 'failed') => void;
 }
 
 const spec = jobCatalog['deliver-event'];
+
+/** A receiver's answer is read up to this size (its status is what counts). */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
  * Delivers one status event to the tenant's webhook, signed per Standard
@@ -55,10 +60,17 @@ export async function deliverEvent(deps: DeliverDeps, deliveryId: string): Promi
       if (!signed.ok) {
         error = signed.reason;
       } else {
+        // A receiver that trickles its answer must not hold the worker: the deadline covers the whole exchange.
+        const deadlineMs = deps.requestTimeoutMs ?? spec.requestTimeoutMs;
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), deadlineMs);
         try {
           const response = await (deps.http ?? axios).post(endpoint.url, body, {
             headers: { 'content-type': 'application/json', 'user-agent': 'ledgerlink-webhooks', ...signed.headers },
-            timeout: spec.requestTimeoutMs,
+            timeout: deadlineMs,
+            signal: deadline.signal,
+            // Only the status matters; a receiver's answer is never read beyond this.
+            maxContentLength: MAX_ANSWER_BYTES,
             validateStatus: () => true,
             maxRedirects: 0,
             ...guardedAgents(deps.urlPolicy, endpoint.url),
@@ -68,7 +80,11 @@ export async function deliverEvent(deps: DeliverDeps, deliveryId: string): Promi
           status = response.status;
           if (status < 200 || status >= 300) error = `HTTP ${status}`;
         } catch (e) {
-          error = `${(e as { code?: string }).code ?? 'ERROR'}: ${(e as Error).message}`;
+          error = deadline.signal.aborted
+            ? `ETIMEDOUT: no complete answer within ${deadlineMs} ms`
+            : `${(e as { code?: string }).code ?? 'ERROR'}: ${(e as Error).message}`;
+        } finally {
+          clearTimeout(timer);
         }
       }
     }

@@ -32,9 +32,29 @@ export async function sweep(deps: SweepDeps): Promise<{ records: number; deliver
   return { records: records.length, deliveries: deliveries.length };
 }
 
-/** Runs the sweep now and then every `intervalMs`, never overlapping itself. */
-export function startSweeper(deps: SweepDeps, intervalMs: number): { stop(): Promise<void>; runNow(): Promise<void> } {
+/**
+ * Puts the records of a worker that died back on the queue as soon as their
+ * lease runs out (the lease is short and renewed while a worker lives), rather
+ * than at the next full sweep.
+ */
+export async function reclaimOrphans(deps: SweepDeps): Promise<number> {
+  const now = deps.clock().getTime();
+  const orphans = await deps.store.repos.records.reclaimOrphans(deps.batch ?? 500);
+  for (const record of orphans) {
+    const delay = record.nextAttemptAt ? Math.max(0, record.nextAttemptAt.getTime() - now) : 0;
+    await deps.scheduler.scheduleSync(record.id, record.tenantId, record.scheduleSeq, delay);
+  }
+  if (orphans.length) deps.log.info({ records: orphans.length }, 'took over records whose worker is gone');
+  return orphans.length;
+}
+
+/**
+ * Runs the sweep now and then every `intervalMs`, never overlapping itself;
+ * and the cheap scan for expired leases every `orphanScanMs`.
+ */
+export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs = 2000): { stop(): Promise<void>; runNow(): Promise<void> } {
   let running: Promise<void> | null = null;
+  let scanning: Promise<void> | null = null;
   let stopped = false;
   const runNow = () => {
     if (running) return running;
@@ -52,13 +72,24 @@ export function startSweeper(deps: SweepDeps, intervalMs: number): { stop(): Pro
     if (!stopped) void runNow();
   }, intervalMs);
   timer.unref();
+  const scanTimer = setInterval(() => {
+    if (stopped || scanning) return;
+    scanning = reclaimOrphans(deps)
+      .then(() => undefined)
+      .catch((err: unknown) => deps.log.warn({ err }, 'the scan for expired leases failed; will try again'))
+      .finally(() => {
+        scanning = null;
+      });
+  }, orphanScanMs);
+  scanTimer.unref();
   void runNow();
   return {
     runNow,
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      clearInterval(scanTimer);
+      await Promise.all([running, scanning]);
     },
   };
 }

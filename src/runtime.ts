@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** Webhook delivery retry policy (default: the job catalog's); tests shorten the delays. */
   webhookRetry?: RetryPolicy;
+  /** Hard deadline of one webhook delivery (default: the job catalog's requestTimeoutMs). */
+  webhookTimeoutMs?: number;
 }
 
 export interface Runtime {
@@ -134,6 +136,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         log,
         onResult: (result) => metrics.webhookDeliveries.inc({ result }),
         ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
+        ...(options.webhookTimeoutMs ? { requestTimeoutMs: options.webhookTimeoutMs } : {}),
       },
       log,
     });

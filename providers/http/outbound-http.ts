@@ -63,7 +63,17 @@ export interface OutboundHttpOptions {
   /** Receives every exchange, successful or not. */
   record?: (exchange: Exchange) => void;
   now?: () => Date;
+  /** The largest answer read, in bytes (default 16 MiB); a larger one is refused, not buffered. */
+  maxResponseBytes?: number;
+  /**
+   * Stops every call in flight when aborted (the run lost its lease, or ran out
+   * of time); the call then fails with the abort's reason.
+   */
+  signal?: AbortSignal;
 }
+
+/** The default cap on a provider's answer: a Netvisor list of 500 invoices is well under 2 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The only way adapters talk to a provider. It never throws for an HTTP status
@@ -79,6 +89,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosInstance = axios.create()): OutboundHttp {
   const now = options.now ?? (() => new Date());
   const secrets = options.secretValues ?? [];
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return {
     async send<T>(request: OutboundRequest): Promise<OutboundResponse<T>> {
       const check = await checkOutboundUrl(request.url, options.urlPolicy);
@@ -101,7 +112,13 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
         responseBody: null,
         error: null,
       };
+      if (options.signal?.aborted) throw options.signal.reason;
       await request.onSend?.();
+      // The socket timeout restarts with every byte, so a body that trickles in would never time
+      // out: this deadline covers the whole exchange, headers and body.
+      const deadlineMs = request.timeoutMs ?? options.timeoutMs;
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), deadlineMs);
       let response: AxiosResponse;
       try {
         response = await client.request({
@@ -109,7 +126,9 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
           url: request.url,
           headers: request.headers,
           data: request.body,
-          timeout: request.timeoutMs ?? options.timeoutMs,
+          timeout: deadlineMs,
+          signal: options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal,
+          maxContentLength: maxResponseBytes,
           validateStatus: () => true,
           responseType: request.responseType === 'text' ? 'arraybuffer' : 'json',
           transitional: { clarifyTimeoutError: true },
@@ -118,10 +137,18 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
         });
       } catch (error) {
         exchange.durationMs = now().getTime() - started.getTime();
-        const code = (error as { code?: string }).code ?? 'UNKNOWN';
-        exchange.error = `${code}: ${(error as Error).message}`;
+        if (options.signal?.aborted) {
+          exchange.error = `stopped: ${String((options.signal.reason as Error)?.message ?? options.signal.reason)}`;
+          options.record?.(exchange);
+          throw options.signal.reason;
+        }
+        const tooLarge = /maxContentLength/.test((error as Error).message);
+        const code = deadline.signal.aborted ? 'ETIMEDOUT' : tooLarge ? 'ERR_TOO_LARGE' : ((error as { code?: string }).code ?? 'UNKNOWN');
+        exchange.error = `${code}: ${deadline.signal.aborted ? `no complete answer within ${deadlineMs} ms` : (error as Error).message}`;
         options.record?.(exchange);
-        throw transportFailure(options.providerName, request, code, error);
+        throw transportFailure(options.providerName, request, code, error, maxResponseBytes);
+      } finally {
+        clearTimeout(timer);
       }
       exchange.durationMs = now().getTime() - started.getTime();
       exchange.status = response.status;
@@ -138,8 +165,17 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
   };
 }
 
-function transportFailure(providerName: string, request: OutboundRequest, code: string, cause: unknown) {
+function transportFailure(providerName: string, request: OutboundRequest, code: string, cause: unknown, maxResponseBytes: number) {
   const what = request.label;
+  if (code === 'ERR_TOO_LARGE') {
+    const size = `${Math.round(maxResponseBytes / 1024 / 1024)} MiB`;
+    const options = {
+      code: 'provider_answer_too_large',
+      message: `${providerName} answered with more than ledgerlink reads (larger than ${size}) while trying to ${what}${request.write ? '; it may have been done. ledgerlink will check before trying again.' : '; ledgerlink will try again.'}`,
+      cause,
+    };
+    return request.write ? new ProviderUnknownOutcomeError(options) : new ProviderTransientError(options);
+  }
   if (code === PRIVATE_ADDRESS_CODE) {
     // Refused before connecting: nothing was sent, and a person must fix the address.
     return new ProviderValidationError({ code: 'url_not_allowed', message: `The ${providerName} address ${(cause as Error).message}.`, cause });

@@ -491,6 +491,24 @@ export class RecordsRepo {
     return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, scheduleSeq: Number(row.schedule_seq), nextAttemptAt: row.next_attempt_at }));
   }
 
+  /**
+   * Records whose worker is gone: unfinished, with a lease that ran out (a live
+   * run renews it, a finished one clears it). Their lease is cleared and their
+   * scheduling generation bumped in one statement, so each is re-enqueued once
+   * and under a new job id (the dead worker's job may still look active).
+   */
+  async reclaimOrphans(limit: number): Promise<UnfinishedWork[]> {
+    const rows = await this.db.query<any>(
+      `update sync_records set lease_owner = null, lease_until = null, schedule_seq = schedule_seq + 1
+        where id in (select id from sync_records
+                      where status in ${UNFINISHED_SQL} and lease_until is not null and lease_until < now()
+                      order by lease_until limit $1 for update skip locked)
+        returning id, tenant_id, schedule_seq, next_attempt_at`,
+      [limit],
+    );
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, scheduleSeq: Number(row.schedule_seq), nextAttemptAt: row.next_attempt_at }));
+  }
+
   async countByStatus(): Promise<Array<{ provider: string; status: string; count: number }>> {
     const rows = await this.db.query<any>('select provider, status, count(*)::int as count from sync_records group by provider, status');
     return rows.map((r) => ({ provider: r.provider, status: r.status, count: Number(r.count) }));

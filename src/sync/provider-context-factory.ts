@@ -41,7 +41,7 @@ export interface BuiltContext {
 export function buildProviderContext(
   deps: ContextDeps,
   connection: LoadedConnection,
-  options: { links?: LinkBook; providerName: string },
+  options: { links?: LinkBook; providerName: string; signal?: AbortSignal },
 ): BuiltContext {
   const exchanges: Exchange[] = [];
   const warnings: SyncWarning[] = [];
@@ -55,6 +55,7 @@ export function buildProviderContext(
       timeoutMs: typeof settings.timeoutMs === 'number' ? settings.timeoutMs : 30_000,
       secretValues: connection.secretValues,
       now: deps.clock,
+      ...(options.signal ? { signal: options.signal } : {}),
       record: (exchange) => {
         exchanges.push(exchange);
         deps.onExchange?.(row.provider, exchange);

@@ -12,7 +12,7 @@ import { ProviderValidationError } from '../../providers/errors/validation-error
 import type { Prepared, Provider, ProviderContext, ProviderInvoice } from '../../providers/types.js';
 import { createOnce, describeInvoice } from './create-once.js';
 import { LeaseLostError } from './lease-lost-error.js';
-import { transition, TransitionRefused } from './transitions.js';
+import { fencedWrite, transition, TransitionRefused } from './transitions.js';
 
 /** What the revision steps need from the run they belong to. */
 export interface RevisionScope {
@@ -321,7 +321,7 @@ async function creditInFull(scope: RevisionScope, older: SyncRecord, current: Pr
         sentAt: action.sentAt,
         markSent: () => repos.actions.markSent(actionId, owner),
         onWire: (at) => repos.actions.markOnWire(actionId, owner, at),
-        unsend: () => repos.actions.unsend(actionId),
+        unsend: () => fencedWrite(deps.store, record.id, owner, (tx) => tx.actions.unsend(actionId)),
       },
       leaseHolder: record.id,
       settleMs: scope.settleMs,
@@ -345,16 +345,14 @@ async function creditInFull(scope: RevisionScope, older: SyncRecord, current: Pr
     // Approve and send it as the connection says (again if a finalize failed last time; it reads the state first).
     const finalized = await provider.finalize(ctx, creditNote, created);
     if (finalized.state && finalized.state !== created.state) {
-      await repos.actions.done(action.id, { providerState: finalized.state });
+      const state = finalized.state;
+      await fenced(scope, (tx) => tx.actions.done(action.id, { providerState: state }));
       scope.step('finalized', `the credit note: state ${finalized.state}`);
     }
   }
 }
 
-/** A write after a remote call: it commits only while this run still holds its lease (the row stays locked until then). */
-async function fenced<T>(scope: RevisionScope, write: (tx: Repos) => Promise<T>): Promise<T> {
-  return scope.deps.store.transaction(async (tx) => {
-    if (!(await tx.records.lockIfLeased(scope.record.id, scope.owner))) throw new LeaseLostError(scope.record.id);
-    return write(tx);
-  });
+/** A write after a remote call: it commits only while this run still holds its lease. */
+function fenced<T>(scope: RevisionScope, write: (tx: Repos) => Promise<T>): Promise<T> {
+  return fencedWrite(scope.deps.store, scope.record.id, scope.owner, write);
 }

@@ -20,8 +20,9 @@ import type { InvoiceResolver } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { LeaseLostError } from './lease-lost-error.js';
 import { reviseLive, sentInvoiceOf, settleOlderRevisions, stepAside, supersede, wake, type RevisionScope } from './revisions.js';
-import { changeStatus, transition } from './transitions.js';
+import { changeStatus, fencedWrite, transition } from './transitions.js';
 import { newId } from '../domain/ids.js';
+import { jobCatalog } from '../queue/catalog.js';
 
 export interface SyncEngineDeps {
   store: Store;
@@ -37,6 +38,8 @@ export interface SyncEngineDeps {
   /** Identifies this worker in leases and attempts. */
   workerId: string;
   leaseMs?: number;
+  /** The most one run may take (default: the job catalog's); then its call in flight is aborted. */
+  runDeadlineMs?: number;
   random?: () => number;
   metrics?: {
     syncOutcome(provider: string, status: string): void;
@@ -61,9 +64,11 @@ export type RunResult = { ran: false; reason: string } | { ran: true; status: Sy
  */
 export class SyncEngine {
   private readonly leaseMs: number;
+  private readonly runDeadlineMs: number;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.leaseMs = deps.leaseMs ?? 15_000;
+    this.runDeadlineMs = deps.runDeadlineMs ?? jobCatalog['sync-invoice'].timeoutMs;
   }
 
   async run(recordId: string): Promise<RunResult> {
@@ -79,17 +84,40 @@ export class SyncEngine {
       await store.repos.records.release(recordId, workerId);
       return { ran: false, reason: 'not due yet' };
     }
+    // The run stops (its call in flight aborted, nothing more written) when its lease is gone or
+    // its time is up. A renewal that answers "no" means another worker has the record; renewals
+    // that fail (the database is away) are given until the lease would have run out.
+    const stop = new AbortController();
+    let leaseValidUntil = Date.now() + this.leaseMs;
     const heartbeat = setInterval(() => {
-      store.repos.records.renewLease(recordId, workerId, this.leaseMs).catch(() => undefined);
-    }, Math.max(1000, Math.floor(this.leaseMs / 3)));
+      store.repos.records.renewLease(recordId, workerId, this.leaseMs).then(
+        (held) => {
+          if (held) leaseValidUntil = Date.now() + this.leaseMs;
+          else stop.abort(new LeaseLostError(recordId));
+        },
+        () => {
+          if (Date.now() >= leaseValidUntil - Math.floor(this.leaseMs / 3)) stop.abort(new LeaseLostError(recordId));
+        },
+      );
+    }, Math.max(500, Math.floor(this.leaseMs / 3)));
     heartbeat.unref();
+    const deadline = setTimeout(() => {
+      stop.abort(
+        new ProviderTransientError({
+          code: 'sync_deadline',
+          message: `The sync of this invoice took longer than ${Math.round(this.runDeadlineMs / 1000)} s and was stopped; ledgerlink will try again${record.createSent ? ', looking it up first' : ''}.`,
+        }),
+      );
+    }, this.runDeadlineMs);
+    deadline.unref();
     const started = Date.now();
     try {
-      const status = await this.attempt(record, workerId);
+      const status = await this.attempt(record, workerId, stop.signal);
       this.deps.metrics?.syncOutcome(record.provider, status);
       return { ran: true, status };
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(deadline);
       this.deps.metrics?.syncDuration(record.provider, (Date.now() - started) / 1000);
       await store.repos.records.release(recordId, workerId).catch(() => undefined);
       await this.wakeWaitingRevisions(record).catch(() => undefined);
@@ -128,7 +156,7 @@ export class SyncEngine {
     for (const other of await this.deps.store.repos.records.waitingInChain(record.tenantId, record.externalId, record.id)) await wake(this.deps, other);
   }
 
-  private async attempt(claimed: SyncRecord, owner: string): Promise<SyncRecord['status']> {
+  private async attempt(claimed: SyncRecord, owner: string, signal: AbortSignal): Promise<SyncRecord['status']> {
     const { store, registry, clock } = this.deps;
     const repos = store.repos;
     const attemptNo = await repos.records.bumpAttempt(claimed.id);
@@ -161,7 +189,7 @@ export class SyncEngine {
       const built = buildProviderContext(
         { repos, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, urlPolicy: this.deps.urlPolicy, clock, log: this.deps.log, onExchange: this.deps.metrics?.exchange },
         connection,
-        { providerName: provider.displayName },
+        { providerName: provider.displayName, signal },
       );
       exchanges = built.exchanges;
       warnings = built.warnings;
@@ -200,7 +228,7 @@ export class SyncEngine {
         const resolveAndPrepare = async () => {
           if (prepared) return prepared;
           if (record.status !== 'syncing') {
-            record = (await transition(this.deps, record.id, 'syncing', { message: `attempt ${attemptNo}` })).record;
+            record = (await transition(this.deps, record.id, 'syncing', { message: `attempt ${attemptNo}`, fence: { recordId: record.id, owner } })).record;
           }
           const resolved = await this.deps.resolver.resolveForSync(repos, record, connection);
           for (const w of resolved.warnings) ctx.warn(w);
@@ -241,12 +269,19 @@ export class SyncEngine {
               sentAt: record.lastSentAt,
               beforeLookup: async () => {
                 if (record.status !== 'in_doubt') {
-                  record = (await transition(this.deps, record.id, 'in_doubt', { patch: { inDoubtSince: clock() }, message: 'an earlier attempt may have reached the provider; looking it up' })).record;
+                  record = (
+                    await transition(this.deps, record.id, 'in_doubt', {
+                      patch: { inDoubtSince: clock() },
+                      message: 'an earlier attempt may have reached the provider; looking it up',
+                      fence: { recordId: record.id, owner },
+                    })
+                  ).record;
                 }
               },
               markSent: async () => {
                 // Recorded before the call: if anything happens from here on, the next try looks up first.
-                await repos.records.setStatus(record.id, record.status, { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) });
+                const snapshot = { resolved: invoice, totals: invoice.totals, warnings: mergeWarnings(record.warnings, warnings) };
+                await fencedWrite(store, record.id, owner, (tx) => tx.records.setStatus(record.id, record.status, snapshot));
                 const marked = await repos.records.markCreateSent(record.id, owner, clock());
                 if (marked) {
                   record = { ...record, createSent: true, lastSentAt: null };
@@ -260,7 +295,7 @@ export class SyncEngine {
                 return marked;
               },
               unsend: async () => {
-                record = await repos.records.setStatus(record.id, record.status, { createSent: false });
+                record = await fencedWrite(store, record.id, owner, (tx) => tx.records.setStatus(record.id, record.status, { createSent: false }));
               },
             },
             leaseHolder: record.id,
@@ -290,7 +325,8 @@ export class SyncEngine {
         if (finalized.state && finalized.state !== before.state) step('finalized', `state ${finalized.state}`);
         existing = { ...before, ...finalized };
         if (existing.state !== record.providerState) {
-          record = await repos.records.setStatus(record.id, record.status, { providerState: existing.state ?? null });
+          const state = existing.state ?? null;
+          record = await fencedWrite(store, record.id, owner, (tx) => tx.records.setStatus(record.id, record.status, { providerState: state }));
         }
       }
 
@@ -466,14 +502,6 @@ class RunSettled extends Error {
 
 function actionResult(invoice: ProviderInvoice) {
   return { providerInvoiceId: invoice.id, providerInvoiceNumber: invoice.number ?? null, providerState: invoice.state ?? null };
-}
-
-/** A write after a remote call, committed only while `owner` still holds the record's lease. */
-function fencedWrite<T>(store: Store, recordId: string, owner: string, write: (tx: Repos) => Promise<T>): Promise<T> {
-  return store.transaction(async (tx) => {
-    if (!(await tx.records.lockIfLeased(recordId, owner))) throw new LeaseLostError(recordId);
-    return write(tx);
-  });
 }
 
 /**

@@ -87,6 +87,19 @@ export async function changeStatus(
   return { record, deliveryId: [deliveryId, ...extra] };
 }
 
+/**
+ * A write after a remote call: it commits only while `owner` still holds the
+ * record's lease (the row stays locked until the commit, so no other worker
+ * can take the lease in between). Otherwise nothing is written and
+ * LeaseLostError is thrown.
+ */
+export function fencedWrite<T>(store: Store, recordId: string, owner: string, write: (tx: Repos) => Promise<T>): Promise<T> {
+  return store.transaction(async (tx) => {
+    if (!(await tx.records.lockIfLeased(recordId, owner))) throw new LeaseLostError(recordId);
+    return write(tx);
+  });
+}
+
 /** A conditional transition whose condition did not hold; nothing was changed. */
 export class TransitionRefused extends Error {
   constructor(

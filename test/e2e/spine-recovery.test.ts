@@ -56,9 +56,9 @@ describe('drills: Redis and workers fail', () => {
    * the record is `syncing`, `create_sent` is set, the provider has the invoice,
    * and the worker's lease has run out.
    */
-  const crashMidCreate = async (id: string) => {
+  const crashMidCreate = async (id: string, leaseMs = 60_000) => {
     const repos = h.runtime.store.repos;
-    const claimed = await repos.records.claim(id, 'worker-that-dies', 60_000);
+    const claimed = await repos.records.claim(id, 'worker-that-dies', leaseMs);
     if (!claimed) throw new Error('could not claim');
     const attempt = await repos.records.bumpAttempt(id);
     await repos.attempts.start(id, attempt, 'worker-that-dies');
@@ -206,6 +206,19 @@ describe('drills: Redis and workers fail', () => {
       [2, 'adopted'],
     ]);
     expect(r.attempts[1].steps.map((s: any) => s.step)).toEqual(['lookup', 'adopted']);
+  });
+
+  it('a worker that died mid-create is taken over as soon as its lease runs out, without waiting for the sweep', async () => {
+    const id = await postWhileRedisDown('CRASH-LEASE-RUNS-OUT');
+    const posts = createPosts();
+    await crashMidCreate(id, 1500);
+    const died = Date.now();
+    // No sweep runs in this file (every 10 minutes): only the scan for expired leases can find it.
+    const r = await h.waitForStatus(key, id, ['synced', 'failed'], 15_000);
+    expect(r.status).toBe('synced');
+    expect(Date.now() - died).toBeLessThan(12_000);
+    expect(copiesOf(r)).toHaveLength(1);
+    expect(createPosts() - posts).toBe(1);
   });
 
   it('a live lease is respected: the sweep leaves a record another worker is syncing alone', async () => {

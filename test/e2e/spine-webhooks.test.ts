@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
 import { exampleDocument } from '../support/example-invoice.js';
@@ -12,7 +14,7 @@ describe('status events to the host', () => {
   const retry = { baseMs: 100, maxMs: 1000, maxAttempts: 4 };
 
   beforeAll(async () => {
-    h = await startHarness({ webhookRetry: retry });
+    h = await startHarness({ webhookRetry: retry, webhookTimeoutMs: 800 });
     sandbox = await startGenericSandbox({ port: 0 });
   });
   afterAll(async () => {
@@ -129,5 +131,35 @@ describe('status events to the host', () => {
     await new Promise((r) => setTimeout(r, 300));
     const after = (await h.api('GET', `/v1/invoices/${posted.body.id}`, { key })).body.events;
     expect(after.map((e: any) => e.attempts)).toEqual([retry.maxAttempts, retry.maxAttempts]);
+  });
+
+  it('a receiver that answers one byte at a time: each try ends at its deadline, is logged, and is tried again', { timeout: 30_000 }, async () => {
+    // Headers at once, then the body trickles in forever: the socket timeout never fires on its own.
+    const trickle = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    try {
+      const { key } = await tenantWithHook('trickling', `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/hook`);
+      const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument() });
+      await h.waitForStatus(key, posted.body.id, ['synced']);
+      const deadline = Date.now() + 20_000;
+      let events: any[] = [];
+      while (Date.now() < deadline) {
+        events = (await h.api('GET', `/v1/invoices/${posted.body.id}`, { key })).body.events;
+        if (events.length === 2 && events.every((e) => e.attempts >= 2)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const event of events) {
+        expect(event.attempts).toBeGreaterThanOrEqual(2);
+        expect(event.status).not.toBe('delivered');
+        expect(event.lastError).toMatch(/no complete answer within 800 ms/);
+      }
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise<void>((r) => trickle.close(() => r()));
+    }
   });
 });

@@ -67,6 +67,8 @@ export async function startHarness(options: {
   urlPolicy?: UrlPolicy;
   /** Webhook delivery retry policy (tests shorten the delays instead of sleeping). */
   webhookRetry?: RetryPolicy;
+  /** Hard deadline of one webhook delivery (default: the job catalog's). */
+  webhookTimeoutMs?: number;
   /** Redis for queues and caches (default: the test Redis); a dead address simulates Redis being down. */
   redisUrl?: string;
   /**
@@ -95,6 +97,7 @@ export async function startHarness(options: {
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     ...(options.webhookRetry ? { webhookRetry: options.webhookRetry } : {}),
+    ...(options.webhookTimeoutMs ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
   });
   const redis = testRedis();
 
