@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
-import { unstorableInput } from './http/input-guard.js';
+import { unstorableInputs } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
 import { connectionRoutes } from './routes/connections.js';
 import { customerLinkRoutes } from './routes/customer-links.js';
@@ -37,13 +37,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  // What the database cannot store (NUL) or the service cannot serialise (absurd nesting)
-  // is a 400 naming the field, on every route, before any route code runs.
+  // What the database cannot store (NUL, lone surrogates) or the service cannot serialise
+  // (absurd nesting) is a 400 naming every such field, on every route, before any route code runs.
   app.addHook('preValidation', async (request) => {
-    for (const part of [request.params, request.query, request.body]) {
-      const problem = unstorableInput(part);
-      if (problem) throw ApiError.badInput([problem]);
-    }
+    const problems = [request.params, request.query, request.body].flatMap((part) => unstorableInputs(part));
+    if (problems.length) throw ApiError.badInput(problems);
   });
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

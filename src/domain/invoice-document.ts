@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDateSchema, isCalendarDate } from './dates.js';
 import { dec, decimalText, isDecimalString } from './money.js';
 
 /**
@@ -36,16 +37,9 @@ export function decimalField(what = 'a decimal number') {
     .transform((value) => decimalText(dec(value)));
 }
 
-const isoDate = z
-  .string({ error: 'must be a date written YYYY-MM-DD' })
-  .refine((s) => isCalendarDate(s), { message: 'must be a real calendar date written YYYY-MM-DD' });
+const isoDate = calendarDateSchema;
 
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
+export { isCalendarDate };
 
 const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).nullish();
 
@@ -173,10 +167,11 @@ export const invoiceDocumentSchema = z
     if (doc.type === 'invoice' && doc.creditedExternalId) {
       ctx.addIssue({ code: 'custom', path: ['creditedExternalId'], message: 'is only allowed when type is "credit_note"' });
     }
-    if (typeof doc.dueDate === 'string' && typeof doc.invoiceDate === 'string' && doc.dueDate < doc.invoiceDate) {
+    const day = (v: unknown): v is string => typeof v === 'string' && isCalendarDate(v);
+    if (day(doc.dueDate) && day(doc.invoiceDate) && doc.dueDate < doc.invoiceDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: `must not be before invoiceDate (${doc.invoiceDate})` });
     }
-    if (typeof doc.period?.to === 'string' && typeof doc.period?.from === 'string' && doc.period.to < doc.period.from) {
+    if (day(doc.period?.to) && day(doc.period?.from) && doc.period.to < doc.period.from) {
       ctx.addIssue({ code: 'custom', path: ['period', 'to'], message: 'must not be before period.from' });
     }
   }, everyProblem);
