@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDateSchema, isCalendarDate } from './dates.js';
-import { dec, decimalText, isDecimalString } from './money.js';
+import { dec, decimalBoundsProblem, decimalText, isBoundedDecimal, isDecimalString } from './money.js';
 
 /**
  * The invoice document a host posts (CONTRACT.md "The invoice document").
@@ -30,11 +30,21 @@ export function decimalField(what = 'a decimal number') {
   return z
     .union([z.string(), z.number()], { error: `must be ${what} such as "12.50"` })
     .superRefine((value, ctx) => {
-      if (typeof value === 'number' ? !Number.isFinite(value) : !isDecimalString(value.trim())) {
-        ctx.addIssue({ code: 'custom', message: `must be ${what} such as "12.50", got ${JSON.stringify(value)}` });
+      // Bounds first: the value is only looked at as text until it is known to be small.
+      const tooLong = decimalBoundsProblem(value);
+      if (tooLong) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what} with ${tooLong}` });
+      } else if (typeof value === 'number' ? !Number.isFinite(value) : !isDecimalString(value.trim())) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what} such as "12.50", got ${echo(value)}` });
       }
     })
     .transform((value) => decimalText(dec(value)));
+}
+
+/** A value as a message may quote it: short, whatever was sent. */
+export function echo(value: unknown, max = 40): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 const isoDate = calendarDateSchema;
@@ -107,7 +117,7 @@ export const lineSchema = z
   })
   .superRefine((line, ctx) => {
     // Runs even when a field failed above: only look at values that parsed.
-    const ok = (v: unknown): v is string => typeof v === 'string' && isDecimalString(v);
+    const ok = isBoundedDecimal;
     if (ok(line.vatRate) && (dec(line.vatRate).isNegative() || dec(line.vatRate).greaterThan(100))) {
       ctx.addIssue({ code: 'custom', path: ['vatRate'], message: 'must be a percentage between 0 and 100' });
     }
