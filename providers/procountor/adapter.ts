@@ -6,7 +6,7 @@ import type { CustomerResolution, Provider, SyncWarning } from '../types.js';
 import { ProcountorClient, type ProcountorContext } from './client.js';
 import { CustomerResolver } from './customers.js';
 import { channelProblems, chooseChannel } from './invoice-channel.js';
-import { mapInvoice } from './invoice-mapping.js';
+import { mapInvoice, procountorNumberProblems } from './invoice-mapping.js';
 import { createInvoice, finalizeInvoice, findInvoiceByReference } from './invoices.js';
 import { resolveProducts, type ProductLink } from './products.js';
 import { procountorSettingsSchema, type InvoiceChannel, type ProcountorSettings } from './settings.js';
@@ -99,8 +99,12 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
     return { partnerId: customer.providerCustomerId!, customerAction: customer.action, products, channel };
   },
 
+  checkInvoice(invoice) {
+    return procountorNumberProblems(invoice);
+  },
+
   buildCreateRequest(ctx, invoice, prepared): OutboundRequest {
-    const { body } = mapInvoice({
+    const { json } = mapInvoice({
       invoice,
       settings: ctx.settings,
       partnerId: Number(prepared.partnerId),
@@ -111,7 +115,8 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
       method: 'POST',
       url: invoicesUrl(ctx.settings),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body,
+      // Text, not an object: its numbers are written from the decimals, digit for digit.
+      body: json,
       write: true,
       label: 'create invoice',
     };
