@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse, type RawAxiosRequestHeaders } from 'axios';
 import { guardedAgents, PRIVATE_ADDRESS_CODE } from '../../src/http/guarded-agents.js';
-import { checkOutboundUrl, type UrlPolicy } from '../../src/http/url-guard.js';
+import { checkOutboundUrl, DNS_FAILURE_CODES, type UrlPolicy } from '../../src/http/url-guard.js';
 import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
@@ -67,7 +67,8 @@ export interface OutboundHttp {
   send<T = unknown>(request: OutboundRequest): Promise<OutboundResponse<T>>;
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+/** Failures before a byte left: the connection was refused, or the socket's own DNS lookup failed. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', ...DNS_FAILURE_CODES]);
 
 export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosInstance = axios.create()): OutboundHttp {
   const now = options.now ?? (() => new Date());
@@ -75,6 +76,13 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
   return {
     async send<T>(request: OutboundRequest): Promise<OutboundResponse<T>> {
       const check = await checkOutboundUrl(request.url, options.urlPolicy);
+      if (!check.ok && check.unresolved) {
+        // DNS did not answer for the name just now: nothing was sent, and nothing is wrong with the address.
+        throw new ProviderTransientError({
+          code: 'provider_dns_unresolved',
+          message: `The ${options.providerName} address ${redactText(request.url, secrets)}: ${check.reason}, while trying to ${request.label}; ledgerlink will try again.`,
+        });
+      }
       if (!check.ok) {
         throw new ProviderValidationError({
           code: 'url_not_allowed',

@@ -11,9 +11,30 @@ export interface UrlPolicy {
   allowPrivateUrls: boolean;
   /** Exact origins ("http://127.0.0.1:4010") allowed even when private. */
   allowedOrigins?: readonly string[];
+  /**
+   * How host names are resolved, every address (default: the system resolver,
+   * as sockets use it). Drills and tests inject a resolver that fails.
+   */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
 
-export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+/**
+ * A refused URL says why. `unresolved` (the resolver's error code) marks a name
+ * that could not be resolved at the moment: not a verdict on the address, so a
+ * sync retries it instead of failing.
+ */
+export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string; unresolved?: string };
+
+/**
+ * Errors of a name lookup (getaddrinfo's and c-ares' codes as Node names them):
+ * the name could not be resolved at that moment.
+ */
+export const DNS_FAILURE_CODES: readonly string[] = ['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ENOTIMP', 'EFORMERR', 'EBADRESP', 'ECANCELLED'];
+
+/** The system resolver, every address of a name (what a socket would connect to). */
+export async function systemResolve(hostname: string): Promise<string[]> {
+  return (await lookup(hostname, { all: true })).map((a) => a.address);
+}
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -88,10 +109,13 @@ export async function checkOutboundUrl(raw: string, policy: UrlPolicy): Promise<
   if (isIP(host)) addresses = [host];
   else {
     try {
-      addresses = (await lookup(host, { all: true })).map((a) => a.address);
-    } catch {
-      return { ok: false, reason: `host ${host} could not be resolved` };
+      addresses = await (policy.resolve ?? systemResolve)(host);
+    } catch (error) {
+      // EAI_AGAIN, SERVFAIL, a timeout, even ENOTFOUND: what DNS says now, not what the address is.
+      const code = (error as { code?: string }).code ?? 'EDNS';
+      return { ok: false, reason: `host ${host} could not be resolved right now (${code})`, unresolved: code };
     }
+    if (addresses.length === 0) return { ok: false, reason: `host ${host} could not be resolved right now (no address)`, unresolved: 'ENODATA' };
   }
   const inside = addresses.find(isPrivateAddress);
   if (inside) {

@@ -33,7 +33,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!validated.ok) throw ApiError.badInput(validated.problems);
       const urlCheck = await checkOutboundUrl(String(validated.settings.baseUrl), deps.urlPolicy);
       if (!urlCheck.ok) {
-        throw ApiError.badInput([{ path: 'baseUrl', code: 'url_not_allowed', message: urlCheck.reason }]);
+        throw ApiError.badInput([{ path: 'baseUrl', code: urlCheck.unresolved ? 'host_not_resolved' : 'url_not_allowed', message: urlCheck.reason }]);
       }
       const secretValues = provider.secretFields.map((f) => validated.settings[f]).filter((v): v is string => typeof v === 'string');
       const { ctx, exchanges } = buildProviderContext(
