@@ -45,21 +45,41 @@ for (const [net, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  // 6to4 relay anycast (deprecated).
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // Unspecified, loopback, and the deprecated IPv4-compatible form (::a.b.c.d), which stacks
+  // still route to the IPv4 address inside.
+  ['::', 96],
+  // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765). IPv4-mapped (::ffff:a.b.c.d) is checked
+  // against the IPv4 list instead (BlockList maps it).
+  ['::ffff:0:0:0', 96],
   // NAT64: maps IPv4 (private ones too) into IPv6.
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
+  // Discard-only.
+  ['100::', 64],
+  // Teredo: tunnels to an IPv4 address written inside.
+  ['2001::', 32],
+  // Documentation.
+  ['2001:db8::', 32],
+  ['3fff::', 20],
+  // 6to4: 2002:a.b.c.d::/48 reaches the IPv4 address a.b.c.d through a relay.
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  // Site-local (deprecated, still routed inside some networks).
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
