@@ -114,6 +114,8 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
           responseType: request.responseType === 'text' ? 'arraybuffer' : 'json',
           transitional: { clarifyTimeoutError: true },
           maxRedirects: 0,
+          // Never through HTTP(S)_PROXY: the address guard checks the host actually connected to.
+          proxy: false,
           ...guardedAgents(options.urlPolicy, request.url),
         });
       } catch (error) {
