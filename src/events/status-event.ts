@@ -18,11 +18,13 @@ export interface StatusEvent {
     warnings: SyncRecord['warnings'];
     nextAttemptAt: string | null;
     attempt: number;
+    /** 1, 2, 3… per record, in the order its status changes committed: order events by it. */
+    sequence: number;
   };
 }
 
 /** The body of a status event (CONTRACT.md "Status events"). */
-export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
+export function statusEvent(record: SyncRecord, now: Date, sequence: number): StatusEvent {
   return {
     type: `invoice.${record.status}`,
     // Milliseconds, so a host can order the events of one invoice (queued and synced are often one second apart or less).
@@ -39,6 +41,7 @@ export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
       warnings: record.warnings,
       nextAttemptAt: record.nextAttemptAt ? record.nextAttemptAt.toISOString() : null,
       attempt: record.attemptCount,
+      sequence,
     },
   };
 }

@@ -66,6 +66,7 @@ export function recordDetail(record: SyncRecord, attempts: Attempt[], history: H
     events: deliveries.map((d) => ({
       id: d.id,
       type: d.eventType,
+      sequence: d.sequence,
       status: d.status,
       attempts: d.attempts,
       lastStatus: d.lastStatus,
