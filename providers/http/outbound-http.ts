@@ -38,6 +38,8 @@ export interface OutboundRequest {
   responseType?: 'json' | 'text';
   /** Encoding of a text response (Netvisor may answer ISO-8859-15). */
   responseEncoding?: BufferEncoding | 'latin1';
+  /** Turns a text response's bytes into text instead (XML that names its own encoding). */
+  decodeText?: (bytes: Buffer, contentType: string | undefined) => string;
 }
 
 export interface OutboundResponse<T = unknown> {
@@ -129,7 +131,9 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
       exchange.status = response.status;
       let data: unknown = response.data;
       if (request.responseType === 'text') {
-        data = Buffer.from(response.data as ArrayBuffer).toString(request.responseEncoding ?? 'utf8');
+        const bytes = Buffer.from(response.data as ArrayBuffer);
+        const contentType = response.headers?.['content-type'];
+        data = request.decodeText ? request.decodeText(bytes, contentType === undefined ? undefined : String(contentType)) : bytes.toString(request.responseEncoding ?? 'utf8');
       }
       exchange.responseBody = excerpt(data, secrets);
       options.record?.(exchange);
