@@ -25,7 +25,8 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       const tenantId = tenantOf(request);
-      const provider = deps.registry[request.params.provider as keyof typeof deps.registry];
+      // Own keys only: "toString" or "__proto__" in the path is no provider.
+      const provider = Object.hasOwn(deps.registry, request.params.provider) ? deps.registry[request.params.provider as keyof typeof deps.registry] : undefined;
       if (!provider) {
         throw new ApiError(404, 'unknown_provider', `There is no provider "${request.params.provider}"; use one of ${Object.keys(deps.registry).join(', ')}.`);
       }
