@@ -64,6 +64,13 @@ describe.each(['pglite', 'postgres'] as const)('malformed text and dates on %s',
     expect400(await h.api('POST', '/v1/invoices/resync', { key, body: { status: 'failed\ud800' } }), 'status');
   });
 
+  it('answers a path that is not percent-encoded UTF-8 (a lone surrogate\'s bytes) in the API\'s error shape, naming the URL', async () => {
+    // Found by the fuzz suite: the router answered {"error":"Bad Request","code":"FST_ERR_BAD_URL"}, a shape of its own.
+    const r = await h.api('GET', '/v1/invoices/%ED%A0%80', { key });
+    expect400(r, 'url');
+    expect(r.body.error.details[0].code).toBe('invalid_url');
+  });
+
   it('refuses list filters outside the dates the database stores, naming the field', async () => {
     for (const value of ['-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z', '0000-01-01', '10000-01-01T00:00:00Z', '-000001-01-01T00:00:00Z']) {
       expect400(await h.api('GET', `/v1/invoices?from=${encodeURIComponent(value)}`, { key }), 'from');
