@@ -73,6 +73,8 @@ export async function deliverEvent(deps: DeliverDeps, deliveryId: string): Promi
             maxContentLength: MAX_ANSWER_BYTES,
             validateStatus: () => true,
             maxRedirects: 0,
+            // Never through HTTP(S)_PROXY: the address guard checks the host actually connected to.
+            proxy: false,
             ...guardedAgents(deps.urlPolicy, endpoint.url),
             transformRequest: [(data: unknown) => data],
             responseType: 'text',

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Problem } from '../src/domain/invoice-document.js';
 import type { ResolvedInvoice } from '../src/domain/resolved-invoice.js';
 import type { OutboundHttp, OutboundRequest } from './http/outbound-http.js';
 import type { RevisionPolicy } from './revision-policy.js';
@@ -120,6 +121,14 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
    * signing secret). Returned `revealOnce` values are shown to the admin once.
    */
   completeSettings?(settings: S): { settings: S; revealOnce?: Record<string, string> };
+
+  /**
+   * What the provider cannot represent in this invoice (a number it would read
+   * differently, a value out of its range), every problem naming the
+   * document's field. Pure. Intake refuses such an invoice with a 400 and
+   * preview lists the problems, so the two always agree.
+   */
+  checkInvoice?(invoice: ResolvedInvoice): Problem[];
 
   /** Checks the credentials with a harmless call; throws ProviderAuthError with a clear reason. */
   verifyConnection(ctx: ProviderContext<S>): Promise<void>;

@@ -1,10 +1,10 @@
 import '@fastify/swagger';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
-import { unstorableInput } from './http/input-guard.js';
+import { unstorableInputs } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
 import { connectionRoutes } from './routes/connections.js';
 import { customerLinkRoutes } from './routes/customer-links.js';
@@ -13,6 +13,17 @@ import { mappingRoutes } from './routes/product-mappings.js';
 import { opsRoutes } from './routes/ops.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhook.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Every route the app serves, method and URL pattern, as registered. The
+     * fuzz suite walks it, so a route added later is fuzzed without anyone
+     * listing it.
+     */
+    routeCatalog(): ReadonlyArray<{ method: string; url: string }>;
+  }
+}
 
 /**
  * Builds the HTTP app (no listen): tests use `inject()`, main.ts listens.
@@ -26,6 +37,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => `req_${newId()}`,
     bodyLimit: 5 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
+    // Errors the router raises before any route runs get the API's error shape too.
+    frameworkErrors: (error, _request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      if (error.code === 'FST_ERR_BAD_URL') {
+        return reply
+          .code(400)
+          .send(ApiError.badInput([{ path: 'url', code: 'invalid_url', message: 'has a path segment that is not percent-encoded UTF-8 text; encode each one with encodeURIComponent' }]).toBody());
+      }
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return reply.code(414).send({ error: { code: 'uri_too_long', message: 'A path segment of the URL is longer than any id ledgerlink uses (100 characters).' } });
+      }
+      return reply.code(400).send({ error: { code: 'bad_request', message: error.message } });
+    },
   }) as unknown as FastifyInstance;
 
   // zod does the validating; the JSON schemas are for the OpenAPI document only.
@@ -33,17 +57,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+  app.decorate('routeCatalog', () => [...routes]);
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  // What the database cannot store (NUL) or the service cannot serialise (absurd nesting)
-  // is a 400 naming the field, on every route, before any route code runs.
+  // What the database cannot store (NUL, lone surrogates) or the service cannot serialise
+  // (absurd nesting) is a 400 naming every such field, on every route, before any route code runs.
   app.addHook('preValidation', async (request) => {
-    for (const part of [request.params, request.query, request.body]) {
-      const problem = unstorableInput(part);
-      if (problem) throw ApiError.badInput([problem]);
-    }
+    const problems = [request.params, request.query, request.body].flatMap((part) => unstorableInputs(part));
+    if (problems.length) throw ApiError.badInput(problems);
   });
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

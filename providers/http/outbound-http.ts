@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse, type RawAxiosRequestHeaders } from 'axios';
 import { guardedAgents, PRIVATE_ADDRESS_CODE } from '../../src/http/guarded-agents.js';
-import { checkOutboundUrl, type UrlPolicy } from '../../src/http/url-guard.js';
+import { checkOutboundUrl, DNS_FAILURE_CODES, type UrlPolicy } from '../../src/http/url-guard.js';
 import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
@@ -38,6 +38,8 @@ export interface OutboundRequest {
   responseType?: 'json' | 'text';
   /** Encoding of a text response (Netvisor may answer ISO-8859-15). */
   responseEncoding?: BufferEncoding | 'latin1';
+  /** Turns a text response's bytes into text instead (XML that names its own encoding). */
+  decodeText?: (bytes: Buffer, contentType: string | undefined) => string;
   /**
    * Called right before the request is handed to the network — after every
    * wait an adapter does first (a lock, a token, a rate limit) — and again on
@@ -84,7 +86,8 @@ export interface OutboundHttp {
   send<T = unknown>(request: OutboundRequest): Promise<OutboundResponse<T>>;
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+/** Failures before a byte left: the connection was refused, or the socket's own DNS lookup failed. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', ...DNS_FAILURE_CODES]);
 
 export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosInstance = axios.create()): OutboundHttp {
   const now = options.now ?? (() => new Date());
@@ -93,6 +96,13 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
   return {
     async send<T>(request: OutboundRequest): Promise<OutboundResponse<T>> {
       const check = await checkOutboundUrl(request.url, options.urlPolicy);
+      if (!check.ok && check.unresolved) {
+        // DNS did not answer for the name just now: nothing was sent, and nothing is wrong with the address.
+        throw new ProviderTransientError({
+          code: 'provider_dns_unresolved',
+          message: `The ${options.providerName} address ${redactText(request.url, secrets)}: ${check.reason}, while trying to ${request.label}; ledgerlink will try again.`,
+        });
+      }
       if (!check.ok) {
         throw new ProviderValidationError({
           code: 'url_not_allowed',
@@ -133,6 +143,8 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
           responseType: request.responseType === 'text' ? 'arraybuffer' : 'json',
           transitional: { clarifyTimeoutError: true },
           maxRedirects: 0,
+          // Never through HTTP(S)_PROXY: the address guard checks the host actually connected to.
+          proxy: false,
           ...guardedAgents(options.urlPolicy, request.url),
         });
       } catch (error) {
@@ -154,7 +166,9 @@ export function createOutboundHttp(options: OutboundHttpOptions, client: AxiosIn
       exchange.status = response.status;
       let data: unknown = response.data;
       if (request.responseType === 'text') {
-        data = Buffer.from(response.data as ArrayBuffer).toString(request.responseEncoding ?? 'utf8');
+        const bytes = Buffer.from(response.data as ArrayBuffer);
+        const contentType = response.headers?.['content-type'];
+        data = request.decodeText ? request.decodeText(bytes, contentType === undefined ? undefined : String(contentType)) : bytes.toString(request.responseEncoding ?? 'utf8');
       }
       exchange.responseBody = excerpt(data, secrets);
       options.record?.(exchange);

@@ -65,8 +65,9 @@ export function netvisorRequest(settings: NetvisorSettings, call: NetvisorCall):
     label: call.label,
     timeoutMs: s.timeoutMs,
     responseType: 'text',
-    // ISO-8859-15 answers are read as bytes (latin-1 keeps every byte) and decoded by their declared charset.
-    responseEncoding: s.encoding === 'iso-8859-15' ? 'latin1' : 'utf8',
+    // Every answer is decoded from its bytes by what it says it is (byte-order mark, XML
+    // declaration, Content-Type), whichever encoding the connection writes in.
+    decodeText: decodeXmlBytes,
   };
 }
 
@@ -102,7 +103,7 @@ export async function callNetvisor(ctx: NetvisorContext, request: OutboundReques
         },
       }),
     );
-    const text = request.responseEncoding === 'latin1' ? decodeXmlBytes(Buffer.from(String(response.data ?? ''), 'latin1'), response.headers['content-type']) : String(response.data ?? '');
+    const text = String(response.data ?? '');
     let parsed: NetvisorResponse;
     try {
       parsed = await parseNetvisorResponse(text);

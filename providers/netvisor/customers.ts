@@ -42,11 +42,15 @@ async function customerList(ctx: NetvisorContext, keyword: string, deps: Netviso
   return parseCustomerList(response);
 }
 
-/** The business ID Netvisor holds for a customer, read with getcustomer.nv when the list did not say. */
-async function businessIdOf(ctx: NetvisorContext, entry: CustomerListEntry, deps: NetvisorDeps): Promise<string | null> {
+/**
+ * The business ID Netvisor holds for a customer, read with getcustomer.nv when
+ * the list did not say: a string, null when Netvisor holds none, undefined
+ * when its answer does not tell (no customer in it, or no business ID field).
+ */
+async function businessIdOf(ctx: NetvisorContext, entry: CustomerListEntry, deps: NetvisorDeps): Promise<string | null | undefined> {
   if (entry.organisationIdentifier !== undefined) return entry.organisationIdentifier;
   const response = await netvisorOk(ctx, { method: 'GET', resource: 'getcustomer.nv', query: [['id', entry.netvisorKey]], write: false, label: 'read the customer from Netvisor' }, deps);
-  return parseCustomer(response)?.businessId ?? null;
+  return parseCustomer(response)?.businessId;
 }
 
 /**
@@ -77,7 +81,16 @@ export async function findNetvisorCustomer(ctx: NetvisorContext, customer: Invoi
   const found = byCode[0]!;
   if (organisation) {
     const theirs = await businessIdOf(ctx, found, deps);
-    if (theirs && !sameId(theirs, organisation)) {
+    if (!theirs) {
+      // Only the code matches, and nothing says the company is the same: never a match on a missing field.
+      const why = theirs === null ? 'has no business ID in Netvisor' : "could not be read back from Netvisor with its business ID";
+      throw new ProviderValidationError({
+        code: 'netvisor_customer_unconfirmed',
+        details: [{ path: 'customer.businessId', message: `Netvisor customer ${code} ${why}, so it cannot be confirmed to be ${organisation}` }],
+        message: `Netvisor has a customer with code ${code} ("${found.name ?? ''}"), but it ${why}, so ledgerlink cannot confirm it is "${customer.name}" (business ID ${organisation}). If it is, add the business ID in Netvisor or link it with ${linkHint(customer)}; if not, give the customer another customer number.`,
+      });
+    }
+    if (!sameId(theirs, organisation)) {
       throw new ProviderValidationError({
         code: 'netvisor_customer_code_conflict',
         details: [{ path: 'customer.customerNumber', message: `Netvisor customer ${code} has business ID ${theirs}` }],

@@ -22,7 +22,9 @@ export async function findNetvisorProduct(ctx: NetvisorContext, code: string, de
   // add that follows is checked by Netvisor, and a DUPLICATE_DATA answer leads back to a lookup.
   if (!answer.parsed.status.ok && answer.parsed.status.code === 'INVALID_DATA') return null;
   const products = parseProducts(expectOk(ctx, request, answer));
-  const exact = products.find((p) => p.code?.trim().toUpperCase() === code.trim().toUpperCase()) ?? (products.length === 1 && !products[0]!.code ? products[0] : undefined);
+  // Only a product that carries the code asked for: one whose <ProductCode> is empty may be any
+  // product, and linking it would put every line of this code on the wrong product.
+  const exact = products.find((p) => !!p.code && p.code.trim().toUpperCase() === code.trim().toUpperCase());
   return exact?.netvisorKey ?? null;
 }
 

@@ -6,7 +6,7 @@ import type { CustomerResolution, Provider, SyncWarning } from '../types.js';
 import { ProcountorClient, type ProcountorContext } from './client.js';
 import { CustomerResolver } from './customers.js';
 import { channelProblems, chooseChannel } from './invoice-channel.js';
-import { mapInvoice } from './invoice-mapping.js';
+import { mapInvoice, procountorNumberProblems } from './invoice-mapping.js';
 import { createInvoice, finalizeInvoice, findInvoiceByReference, getInvoice } from './invoices.js';
 import { editProcountorInvoice, invalidateProcountorInvoice, planProcountorRevision } from './revisions.js';
 import { resolveProducts, type ProductLink } from './products.js';
@@ -101,13 +101,18 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
     return { customer, partnerId: customer.providerCustomerId!, customerAction: customer.action, products, channel };
   },
 
+  checkInvoice(invoice) {
+    return procountorNumberProblems(invoice);
+  },
+
   buildCreateRequest(ctx, invoice, prepared): OutboundRequest {
-    const body = invoiceBody(ctx, invoice, prepared);
+    const json = invoiceJson(ctx, invoice, prepared);
     return {
       method: 'POST',
       url: invoicesUrl(ctx.settings),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body,
+      // Text, not an object: its numbers are written from the decimals, digit for digit.
+      body: json,
       write: true,
       label: 'create invoice',
     };
@@ -134,7 +139,7 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
   },
 
   async edit(ctx, current, invoice, prepared) {
-    return editProcountorInvoice(new ProcountorClient(ctx), ctx, current, invoiceBody(ctx, invoice, prepared));
+    return editProcountorInvoice(new ProcountorClient(ctx), ctx, current, invoiceJson(ctx, invoice, prepared));
   },
 
   async invalidate(ctx, current) {
@@ -142,13 +147,13 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
   },
 };
 
-/** The SALES_INVOICE body of a prepared invoice (create and edit send the same). */
-function invoiceBody(ctx: ProcountorContext, invoice: ResolvedInvoice, prepared: ProcountorPrepared) {
+/** The SALES_INVOICE of a prepared invoice as JSON text, numbers digit for digit (create and edit send the same). */
+function invoiceJson(ctx: ProcountorContext, invoice: ResolvedInvoice, prepared: ProcountorPrepared): string {
   return mapInvoice({
     invoice,
     settings: ctx.settings,
     partnerId: Number(prepared.partnerId),
     products: prepared.products,
     channel: prepared.channel,
-  }).body;
+  }).json;
 }

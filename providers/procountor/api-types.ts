@@ -1,3 +1,4 @@
+import type { JsonDecimal } from '../http/exact-json.js';
 import type { InvoiceChannel, ProcountorLanguage } from './settings.js';
 import type { ProcountorUnit } from './units.js';
 
@@ -45,27 +46,34 @@ export interface ProcountorCounterParty {
   einvoiceAddress?: { operator?: string; address?: string; ediId?: string };
 }
 
+/**
+ * A decimal field of a request. Requests are built with `N = JsonDecimal`, so
+ * each number is written from its decimal text (providers/http/exact-json.ts);
+ * `number` is what a JSON reader — Procountor, a test — gets back.
+ */
+export type ProcountorDecimal = number | JsonDecimal;
+
 /** `PaymentInfo`. */
-export interface ProcountorPaymentInfo {
+export interface ProcountorPaymentInfo<N extends ProcountorDecimal = number> {
   paymentMethod: 'BANK_TRANSFER';
   currency: string;
   bankAccount: { accountNumber: string };
   dueDate: string;
-  currencyRate: number;
+  currencyRate: N;
   bankReferenceCode?: string;
   bankReferenceCodeType?: 'FI' | 'RF';
 }
 
 /** `InvoiceRow`. */
-export interface ProcountorInvoiceRow {
+export interface ProcountorInvoiceRow<N extends ProcountorDecimal = number> {
   productId?: number;
   product: string;
   productCode?: string;
-  quantity: number;
+  quantity: N;
   unit: ProcountorUnit;
-  unitPrice: number;
+  unitPrice: N;
   discountPercent: number;
-  vatPercent: number;
+  vatPercent: N;
   vatStatus?: number;
   comment?: string;
   startDate?: string;
@@ -73,16 +81,16 @@ export interface ProcountorInvoiceRow {
 }
 
 /** `Invoice`, as ledgerlink creates a sales invoice. */
-export interface ProcountorInvoiceRequest {
+export interface ProcountorInvoiceRequest<N extends ProcountorDecimal = number> {
   type: 'SALES_INVOICE';
   partnerId?: number;
   date: string;
   counterParty: ProcountorCounterParty;
   billingAddress?: ProcountorAddress;
-  paymentInfo: ProcountorPaymentInfo;
+  paymentInfo: ProcountorPaymentInfo<N>;
   extraInfo: { accountingByRow: boolean; unitPricesIncludeVat: boolean };
   discountPercent: number;
-  invoiceRows: ProcountorInvoiceRow[];
+  invoiceRows: Array<ProcountorInvoiceRow<N>>;
   vatStatus: number;
   originalInvoiceNumber: string;
   deliveryStartDate?: string;

@@ -1,4 +1,6 @@
-import { dec } from '../../src/domain/money.js';
+import { Dec, dec } from '../../src/domain/money.js';
+import type { Problem } from '../../src/domain/invoice-document.js';
+import { exactJson, JsonDecimal } from '../http/exact-json.js';
 import type { InvoiceCustomer, LineKind, VatTreatment } from '../../src/domain/invoice-document.js';
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
 import type { FieldProblem } from '../errors/provider-error.js';
@@ -29,6 +31,9 @@ export interface MappingInput {
 }
 
 export interface MappedInvoice {
+  /** The request body to send: JSON whose numbers carry each decimal's own digits. */
+  json: string;
+  /** The same body as Procountor's JSON reader gets it (for checks and tests). */
   body: ProcountorInvoiceRequest;
   /** Text that had to be cleaned or cut, units and countries that had to be guessed. */
   warnings: SyncWarning[];
@@ -47,6 +52,8 @@ export function invoiceLanguage(invoice: ResolvedInvoice, settings: Pick<Procoun
  */
 export function mapInvoice(input: MappingInput): MappedInvoice {
   const { invoice, settings, channel } = input;
+  const numberProblems = procountorNumberProblems(invoice);
+  if (numberProblems.length > 0) throw unrepresentable(numberProblems);
   const text = new TextFitter();
   const warnings: SyncWarning[] = [];
   const language = invoiceLanguage(invoice, settings);
@@ -70,7 +77,7 @@ export function mapInvoice(input: MappingInput): MappedInvoice {
   };
 
   const { header, rowStatuses } = vatStatuses(input);
-  const rows = invoice.lines.map((line, i): ProcountorInvoiceRow => {
+  const rows = invoice.lines.map((line, i): ProcountorInvoiceRow<JsonDecimal> => {
     const product = input.products[i] ?? null;
     const name =
       text.fit(line.product.name, { path: `lines[${i}].product.name` }) ??
@@ -91,11 +98,11 @@ export function mapInvoice(input: MappingInput): MappedInvoice {
       ...(product ? { productId: product.id } : {}),
       product: name,
       ...(product?.code ? { productCode: product.code } : {}),
-      quantity: jsonNumber(line.quantity, `lines[${i}].quantity`),
+      quantity: new JsonDecimal(line.quantity),
       unit,
-      unitPrice: jsonNumber(line.unitPrice, `lines[${i}].unitPrice`),
+      unitPrice: new JsonDecimal(line.unitPrice),
       discountPercent: 0,
-      vatPercent: jsonNumber(line.vatRate, `lines[${i}].vatRate`),
+      vatPercent: new JsonDecimal(line.vatRate),
       ...(rowStatus === header ? {} : { vatStatus: rowStatus }),
       ...optional('comment', text.fit(description, { path: `lines[${i}].description`, max: LIMITS.rowComment, multiline: true })),
     };
@@ -125,7 +132,7 @@ export function mapInvoice(input: MappingInput): MappedInvoice {
   const deliveryEnd = invoice.period?.to ?? invoice.deliveryDate ?? undefined;
   const referenceCode = invoice.referenceNumber.replace(/\s+/g, '');
 
-  const body: ProcountorInvoiceRequest = {
+  const request: ProcountorInvoiceRequest<JsonDecimal> = {
     type: 'SALES_INVOICE',
     ...(input.partnerId === null ? {} : { partnerId: input.partnerId }),
     date: invoice.invoiceDate,
@@ -136,7 +143,7 @@ export function mapInvoice(input: MappingInput): MappedInvoice {
       currency: invoice.currency,
       bankAccount: { accountNumber: settings.bankAccount },
       dueDate: invoice.dueDate,
-      currencyRate: jsonNumber(invoice.currencyRate, 'currencyRate'),
+      currencyRate: new JsonDecimal(invoice.currencyRate),
       ...(referenceCode ? { bankReferenceCode: referenceCode } : {}),
     },
     // Accounting by row lets rows linked to products use the accounts of Procountor's product register.
@@ -152,7 +159,8 @@ export function mapInvoice(input: MappingInput): MappedInvoice {
     ...optional('additionalInformation', text.fit(visible || undefined, { path: 'notes', max: LIMITS.additionalInformation, multiline: true })),
     notes: internal.slice(0, LIMITS.notes),
   };
-  return { body, warnings: [...text.warnings, ...warnings] };
+  const json = exactJson(request);
+  return { json, body: JSON.parse(json) as ProcountorInvoiceRequest, warnings: [...text.warnings, ...warnings] };
 }
 
 function creditNoteLine(language: ProcountorLanguage, credited: string): string {
@@ -226,21 +234,50 @@ function vatStatuses(input: MappingInput): { header: number; rowStatuses: number
   return { header, rowStatuses };
 }
 
+/** Procountor's limits on a sales invoice's currency rate (openapi.yaml PaymentInfo.currencyRate). */
+const CURRENCY_RATE = { exclusiveMinimum: dec(0), maximum: dec(1_000_000) };
+
 /**
- * Procountor's JSON wants numbers. Our decimals are exact strings; a JS number
- * carries them exactly when its shortest text equals the decimal, which holds
- * for every amount, quantity and rate we send. Refuse rather than round if not.
+ * What Procountor cannot take exactly, every field at once. Its JSON numbers
+ * are written digit for digit (exactJson), but a reader working in binary
+ * floating point — as JSON readers commonly do — changes a decimal with more
+ * digits than a double holds (1234567.0000000001 becomes 1234567): such a
+ * value is refused rather than booked as something else. Run at intake and in
+ * preview (Provider.checkInvoice) and again when the request is built.
  */
-export function jsonNumber(value: string, path: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || !dec(String(n)).equals(dec(value))) {
-    throw new ProviderValidationError({
-      code: 'procountor_number_precision',
-      message: `${path} (${value}) has more digits than Procountor can receive exactly.`,
-      details: [{ path, message: 'has too many digits to send exactly' }],
-    });
+export function procountorNumberProblems(invoice: Pick<ResolvedInvoice, 'lines' | 'currencyRate'>): Problem[] {
+  const problems: Problem[] = [];
+  const check = (value: string, path: string) => {
+    const exact = dec(value);
+    const read = Number(value);
+    if (!Number.isFinite(read) || !new Dec(read).equals(exact)) {
+      problems.push({
+        path,
+        code: 'procountor_number_unrepresentable',
+        message: `is ${value}, which has more digits than Procountor reads exactly (it would be read as ${Number.isFinite(read) ? new Dec(read).toFixed() : 'nothing'}); round it to fewer digits`,
+      });
+    }
+  };
+  invoice.lines.forEach((line, i) => {
+    check(line.quantity, `lines[${i}].quantity`);
+    check(line.unitPrice, `lines[${i}].unitPrice`);
+    check(line.vatRate, `lines[${i}].vatRate`);
+  });
+  const rate = dec(invoice.currencyRate);
+  if (!rate.greaterThan(CURRENCY_RATE.exclusiveMinimum) || rate.greaterThan(CURRENCY_RATE.maximum)) {
+    problems.push({ path: 'currencyRate', code: 'procountor_number_unrepresentable', message: `is ${invoice.currencyRate}; Procountor takes a currency rate above 0 and at most 1000000` });
+  } else {
+    check(invoice.currencyRate, 'currencyRate');
   }
-  return n;
+  return problems;
+}
+
+function unrepresentable(problems: Problem[]): ProviderValidationError {
+  return new ProviderValidationError({
+    code: 'procountor_number_unrepresentable',
+    message: `Procountor cannot take ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
+    details: problems.map((p) => ({ path: p.path, message: p.message })),
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined | null): { [P in K]?: V } {

@@ -1,7 +1,7 @@
 import { ProviderError } from '../errors/provider-error.js';
 import { ProviderNotEditableError } from '../errors/not-editable-error.js';
 import type { ProviderInvoice, RevisionPlan } from '../types.js';
-import type { ProcountorInvoiceRequest, ProcountorInvoiceResponse } from './api-types.js';
+import type { ProcountorInvoiceResponse } from './api-types.js';
 import type { ProcountorClient, ProcountorContext } from './client.js';
 import { getInvoice, VOID_STATUSES } from './invoices.js';
 
@@ -33,7 +33,7 @@ export async function editProcountorInvoice(
   client: ProcountorClient,
   ctx: ProcountorContext,
   current: ProviderInvoice,
-  body: ProcountorInvoiceRequest,
+  json: string,
 ): Promise<ProviderInvoice> {
   let target = current;
   for (let attempt = 0; ; attempt += 1) {
@@ -47,7 +47,8 @@ export async function editProcountorInvoice(
       const data = await client.call<ProcountorInvoiceResponse>({
         method: 'PUT',
         path: `/invoices/${encodeURIComponent(target.id)}`,
-        body: { ...body, version: target.version ?? undefined },
+        // The invoice's JSON text (numbers digit for digit) with the version it was read at.
+        body: withVersion(json, target.version),
         write: true,
         label: 'update the invoice with the new revision',
       });
@@ -76,6 +77,13 @@ export async function editProcountorInvoice(
       throw error;
     }
   }
+}
+
+/** Adds `version` to the invoice's JSON text (an object) without re-serialising its numbers. */
+function withVersion(json: string, version: string | null | undefined): string {
+  if (!version) return json;
+  const rest = json.trim().slice(1).trim();
+  return `{"version":${JSON.stringify(version)}${rest === '}' ? '' : ','}${rest}`;
 }
 
 /** `PUT /invoices/{id}/invalidate`; an invoice Procountor already shows invalidated counts as done. */

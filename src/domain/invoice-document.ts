@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dec, decimalText, isDecimalString } from './money.js';
+import { calendarDateSchema, isCalendarDate } from './dates.js';
+import { dec, decimalBoundsProblem, decimalText, isBoundedDecimal, isDecimalString } from './money.js';
 
 /**
  * The invoice document a host posts (CONTRACT.md "The invoice document").
@@ -29,23 +30,26 @@ export function decimalField(what = 'a decimal number') {
   return z
     .union([z.string(), z.number()], { error: `must be ${what} such as "12.50"` })
     .superRefine((value, ctx) => {
-      if (typeof value === 'number' ? !Number.isFinite(value) : !isDecimalString(value.trim())) {
-        ctx.addIssue({ code: 'custom', message: `must be ${what} such as "12.50", got ${JSON.stringify(value)}` });
+      // Bounds first: the value is only looked at as text until it is known to be small.
+      const tooLong = decimalBoundsProblem(value);
+      if (tooLong) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what} with ${tooLong}` });
+      } else if (typeof value === 'number' ? !Number.isFinite(value) : !isDecimalString(value.trim())) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what} such as "12.50", got ${echo(value)}` });
       }
     })
     .transform((value) => decimalText(dec(value)));
 }
 
-const isoDate = z
-  .string({ error: 'must be a date written YYYY-MM-DD' })
-  .refine((s) => isCalendarDate(s), { message: 'must be a real calendar date written YYYY-MM-DD' });
-
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
+/** A value as a message may quote it: short, whatever was sent. */
+export function echo(value: unknown, max = 40): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
+
+const isoDate = calendarDateSchema;
+
+export { isCalendarDate };
 
 const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).nullish();
 
@@ -113,7 +117,7 @@ export const lineSchema = z
   })
   .superRefine((line, ctx) => {
     // Runs even when a field failed above: only look at values that parsed.
-    const ok = (v: unknown): v is string => typeof v === 'string' && isDecimalString(v);
+    const ok = isBoundedDecimal;
     if (ok(line.vatRate) && (dec(line.vatRate).isNegative() || dec(line.vatRate).greaterThan(100))) {
       ctx.addIssue({ code: 'custom', path: ['vatRate'], message: 'must be a percentage between 0 and 100' });
     }
@@ -173,10 +177,11 @@ export const invoiceDocumentSchema = z
     if (doc.type === 'invoice' && doc.creditedExternalId) {
       ctx.addIssue({ code: 'custom', path: ['creditedExternalId'], message: 'is only allowed when type is "credit_note"' });
     }
-    if (typeof doc.dueDate === 'string' && typeof doc.invoiceDate === 'string' && doc.dueDate < doc.invoiceDate) {
+    const day = (v: unknown): v is string => typeof v === 'string' && isCalendarDate(v);
+    if (day(doc.dueDate) && day(doc.invoiceDate) && doc.dueDate < doc.invoiceDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: `must not be before invoiceDate (${doc.invoiceDate})` });
     }
-    if (typeof doc.period?.to === 'string' && typeof doc.period?.from === 'string' && doc.period.to < doc.period.from) {
+    if (day(doc.period?.to) && day(doc.period?.from) && doc.period.to < doc.period.from) {
       ctx.addIssue({ code: 'custom', path: ['period', 'to'], message: 'must not be before period.from' });
     }
   }, everyProblem);

@@ -15,13 +15,63 @@ export function isDecimalString(value: string): boolean {
   return DECIMAL_PATTERN.test(value);
 }
 
-/** Parses a decimal string (or a finite JS number, via its shortest exact text form). */
+/**
+ * The most digits a decimal from input may have: 12 before the point (below a
+ * trillion) and 10 after. More means nothing on an invoice, and unbounded
+ * digits are a denial of service: decimal.js multiplies two 400,000-digit
+ * numbers in about a minute, on the event loop. Text longer than
+ * MAX_DECIMAL_TEXT (leading zeros, say) is refused before it is even read.
+ */
+export const MAX_INTEGER_DIGITS = 12;
+export const MAX_FRACTION_DIGITS = 10;
+export const MAX_DECIMAL_TEXT = 40;
+
+export const DECIMAL_LIMITS_TEXT = `at most ${MAX_INTEGER_DIGITS} digits before the decimal point and ${MAX_FRACTION_DIGITS} after`;
+
+/**
+ * Why a decimal from input is out of bounds (a phrase completing "must have…"),
+ * or null when it is within them. Only looks at the text, so it is cheap on any
+ * input; a value that is not a decimal at all is not its business.
+ */
+export function decimalBoundsProblem(value: string | number): string | null {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    // 1e300 and 5e-324 are short to write but long to spell out: count the digits they stand for.
+    const d = new Dec(value);
+    text = d.isZero() ? '0' : d.toFixed();
+    if (text.length > MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS + 2) return `${DECIMAL_LIMITS_TEXT}, got ${value}`;
+  } else {
+    text = value.trim();
+    if (text.length > MAX_DECIMAL_TEXT) {
+      const digits = text.replace(/[^0-9]/g, '').length;
+      return `${DECIMAL_LIMITS_TEXT}, got ${digits} digits`;
+    }
+  }
+  if (!isDecimalString(text)) return null;
+  const unsigned = text.replace(/^[+-]/, '');
+  const [whole = '', fraction = ''] = unsigned.split('.');
+  const integerDigits = whole.replace(/^0+/, '').length;
+  const fractionDigits = fraction.replace(/0+$/, '').length;
+  if (integerDigits > MAX_INTEGER_DIGITS || fractionDigits > MAX_FRACTION_DIGITS) {
+    return `${DECIMAL_LIMITS_TEXT}, got ${integerDigits} before and ${fractionDigits} after`;
+  }
+  return null;
+}
+
+/** A decimal string within the bounds: what may be handed to decimal.js from input. */
+export function isBoundedDecimal(value: unknown): value is string {
+  return typeof value === 'string' && isDecimalString(value.trim()) && decimalBoundsProblem(value) === null;
+}
+
+/** Parses a decimal string (or a finite JS number, exactly). */
 export function dec(value: string | number | Decimal): Decimal {
   if (value instanceof Decimal) return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-    // String(n) is the shortest text that round-trips, i.e. what the sender wrote.
-    return new Dec(String(value));
+    // decimal.js reads a number through its shortest round-trip text (what the sender wrote),
+    // exponent forms such as 1e-7 included.
+    return new Dec(value);
   }
   const trimmed = value.trim();
   if (!isDecimalString(trimmed)) throw new RangeError(`not a decimal number: "${value}"`);

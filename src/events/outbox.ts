@@ -6,7 +6,8 @@ import { EVENTFUL, statusEvent } from './status-event.js';
 /**
  * Writes the status event of a record's current status for the tenant's
  * webhook, inside the caller's transaction (an outbox): the event exists if
- * and only if the status change committed. Returns the delivery id, or null
+ * and only if the status change committed, and so does its per-record
+ * `sequence`. Returns the delivery id, or null
  * when the status is not reported or the tenant has no webhook.
  */
 export async function newDeliveryFor(repos: Repos, record: SyncRecord, now: Date): Promise<string | null> {
@@ -14,6 +15,8 @@ export async function newDeliveryFor(repos: Repos, record: SyncRecord, now: Date
   const endpoint = await repos.webhooks.endpoint(record.tenantId);
   if (!endpoint) return null;
   const id = `msg_${newId(now)}`;
-  await repos.webhooks.addDelivery({ id, tenantId: record.tenantId, recordId: record.id, eventType: `invoice.${record.status}`, payload: statusEvent(record, now) });
+  // Numbered in this transaction, so the number commits (or not) with the status change.
+  const sequence = await repos.webhooks.nextSequence(record.id);
+  await repos.webhooks.addDelivery({ id, tenantId: record.tenantId, recordId: record.id, eventType: `invoice.${record.status}`, payload: statusEvent(record, now, sequence), sequence });
   return id;
 }

@@ -20,11 +20,13 @@ export interface StatusEvent {
     attempt: number;
     /** The newer revision that took this one's place (superseded). */
     supersededBy: string | null;
+    /** 1, 2, 3… per record, in the order its status changes committed: order events by it. */
+    sequence: number;
   };
 }
 
 /** The body of a status event (CONTRACT.md "Status events"). */
-export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
+export function statusEvent(record: SyncRecord, now: Date, sequence: number): StatusEvent {
   return {
     type: `invoice.${record.status}`,
     // Milliseconds, so a host can order the events of one invoice (queued and synced are often one second apart or less).
@@ -42,6 +44,7 @@ export function statusEvent(record: SyncRecord, now: Date): StatusEvent {
       nextAttemptAt: record.nextAttemptAt ? record.nextAttemptAt.toISOString() : null,
       attempt: record.attemptCount,
       supersededBy: record.supersededBy,
+      sequence,
     },
   };
 }

@@ -47,9 +47,24 @@ export function guardedAgents(policy: UrlPolicy, url: string): { httpAgent?: htt
   }
   let agents = cache.get(policy);
   if (!agents) {
-    const lookup = guardedLookup();
+    const lookup = guardedLookup(policy.resolve ? callbackResolver(policy.resolve) : undefined);
     agents = { httpAgent: new http.Agent({ lookup }), httpsAgent: new https.Agent({ lookup }) };
     cache.set(policy, agents);
   }
   return agents;
+}
+
+/** A promise resolver (UrlPolicy.resolve) in the callback form sockets call. */
+function callbackResolver(resolve: (hostname: string) => Promise<string[]>): Resolver {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const entries = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+        if (entries.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENODATA' }), '');
+        if (options.all) return callback(null, entries);
+        return callback(null, entries[0]!.address, entries[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ''),
+    );
+  };
 }

@@ -25,7 +25,8 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       const tenantId = tenantOf(request);
-      const provider = deps.registry[request.params.provider as keyof typeof deps.registry];
+      // Own keys only: "toString" or "__proto__" in the path is no provider.
+      const provider = Object.hasOwn(deps.registry, request.params.provider) ? deps.registry[request.params.provider as keyof typeof deps.registry] : undefined;
       if (!provider) {
         throw new ApiError(404, 'unknown_provider', `There is no provider "${request.params.provider}"; use one of ${Object.keys(deps.registry).join(', ')}.`);
       }
@@ -33,7 +34,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (!validated.ok) throw ApiError.badInput(validated.problems);
       const urlCheck = await checkOutboundUrl(String(validated.settings.baseUrl), deps.urlPolicy);
       if (!urlCheck.ok) {
-        throw ApiError.badInput([{ path: 'baseUrl', code: 'url_not_allowed', message: urlCheck.reason }]);
+        throw ApiError.badInput([{ path: 'baseUrl', code: urlCheck.unresolved ? 'host_not_resolved' : 'url_not_allowed', message: urlCheck.reason }]);
       }
       const secretValues = provider.secretFields.map((f) => validated.settings[f]).filter((v): v is string => typeof v === 'string');
       const { ctx, exchanges } = buildProviderContext(

@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { fromTimeSchema as fromTime, toTimeSchema as toTime } from '../domain/dates.js';
 import { invoiceDocumentSchema, PROVIDER_IDS } from '../domain/invoice-document.js';
 import { parseOr400 } from '../http/parse.js';
 import { STATUSES } from '../store/records-repo.js';
 import type { AppDeps } from '../app-deps.js';
 import { actorOf, requireRole, tenantOf } from './auth.js';
-
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
-const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date (YYYY-MM-DD) or an ISO 8601 time');
-/** `from`: a day starts at its midnight (UTC). */
-const fromTime = dateTime.transform((s) => new Date(isoDay.test(s) ? `${s}T00:00:00Z` : s));
-/** `to` is exclusive for a time, but a day given as YYYY-MM-DD is included whole. */
-const toTime = dateTime.transform((s) => (isoDay.test(s) ? new Date(Date.parse(`${s}T00:00:00Z`) + 86_400_000) : new Date(s)));
 
 const statusList = z
   .string()

@@ -25,7 +25,7 @@ export function webhookRoutes(app: FastifyInstance, deps: AppDeps): void {
     const tenantId = tenantOf(request);
     const body = parseOr400(webhookBody, request.body);
     const check = await checkOutboundUrl(body.url, deps.urlPolicy);
-    if (!check.ok) throw ApiError.badInput([{ path: 'url', code: 'url_not_allowed', message: check.reason }]);
+    if (!check.ok) throw ApiError.badInput([{ path: 'url', code: check.unresolved ? 'host_not_resolved' : 'url_not_allowed', message: check.reason }]);
     const secret = body.secret ?? generateWebhookSecret();
     await deps.store.repos.webhooks.setEndpoint(tenantId, body.url, deps.secretBox.seal(secret, webhookAad(tenantId)));
     await deps.store.repos.audit.record({ tenantId, actor: actorOf(request), action: 'webhook.set', target: body.url });

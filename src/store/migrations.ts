@@ -2,12 +2,14 @@ import type { Database } from './database.js';
 import { initial } from './migrations/001-initial.js';
 import { lastSent } from './migrations/002-last-sent.js';
 import { revisions } from './migrations/003-revisions.js';
+import { eventSequence } from './migrations/006-event-sequence.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '001-initial', sql: initial },
   { id: '002-last-sent', sql: lastSent },
   { id: '003-revisions', sql: revisions },
+  { id: '006-event-sequence', sql: eventSequence },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

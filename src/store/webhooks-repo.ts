@@ -13,6 +13,8 @@ export interface Delivery {
   recordId: string | null;
   eventType: string;
   payload: Record<string, unknown>;
+  /** The event's number among its record's events (1, 2, 3…); null for events of no record. */
+  sequence: number | null;
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptAt: Date;
@@ -29,6 +31,7 @@ function toDelivery(row: any): Delivery {
     recordId: row.record_id,
     eventType: row.event_type,
     payload: row.payload,
+    sequence: row.sequence === null || row.sequence === undefined ? null : Number(row.sequence),
     status: row.status,
     attempts: Number(row.attempts),
     nextAttemptAt: row.next_attempt_at,
@@ -55,11 +58,28 @@ export class WebhooksRepo {
     return row ? { tenantId: row.tenant_id, url: row.url, secret: row.secret } : null;
   }
 
+  /**
+   * The next number of a record's status events (1 for its first). Call it in
+   * the transaction of the status change: the counter row stays locked until
+   * that commits, so numbers follow commit order, and a change that rolls back
+   * takes none.
+   */
+  async nextSequence(recordId: string): Promise<number> {
+    const row = await one<{ last_sequence: number }>(
+      this.db,
+      `insert into record_event_sequences (record_id, last_sequence) values ($1, 1)
+       on conflict (record_id) do update set last_sequence = record_event_sequences.last_sequence + 1
+       returning last_sequence`,
+      [recordId],
+    );
+    return Number(row!.last_sequence);
+  }
+
   /** The outbox: written in the same transaction as the status change it reports. */
-  async addDelivery(d: { id: string; tenantId: string; recordId: string | null; eventType: string; payload: unknown }): Promise<void> {
+  async addDelivery(d: { id: string; tenantId: string; recordId: string | null; eventType: string; payload: unknown; sequence?: number | null }): Promise<void> {
     await this.db.query(
-      'insert into webhook_deliveries (id, tenant_id, record_id, event_type, payload) values ($1, $2, $3, $4, $5)',
-      [d.id, d.tenantId, d.recordId, d.eventType, JSON.stringify(d.payload)],
+      'insert into webhook_deliveries (id, tenant_id, record_id, event_type, payload, sequence) values ($1, $2, $3, $4, $5, $6)',
+      [d.id, d.tenantId, d.recordId, d.eventType, JSON.stringify(d.payload), d.sequence ?? null],
     );
   }
 
@@ -69,7 +89,7 @@ export class WebhooksRepo {
   }
 
   async deliveriesFor(recordId: string): Promise<Delivery[]> {
-    const rows = await this.db.query<any>('select * from webhook_deliveries where record_id = $1 order by created_at, id', [recordId]);
+    const rows = await this.db.query<any>('select * from webhook_deliveries where record_id = $1 order by sequence nulls first, created_at, id', [recordId]);
     return rows.map(toDelivery);
   }
 

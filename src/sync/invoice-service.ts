@@ -102,9 +102,10 @@ export class InvoiceService implements InvoiceResolver {
       paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
       createDefaults: true,
     });
-    if (resolved.problems.length) {
+    const problems = [...resolved.problems, ...this.providerProblems(provider, resolved.invoice)];
+    if (problems.length) {
       this.count('rejected');
-      throw invoiceProblems(resolved.problems);
+      throw invoiceProblems(problems);
     }
 
     const outcome = await this.deps.store.transaction(async (tx) => {
@@ -261,6 +262,7 @@ export class InvoiceService implements InvoiceResolver {
       createDefaults: false,
     });
     problems.push(...resolved.problems);
+    if (provider) problems.push(...this.providerProblems(provider, resolved.invoice));
     warnings.push(...resolved.warnings);
     let customer: (CustomerResolution & { provider: string }) | null = null;
     if (provider && connection) {
@@ -295,6 +297,11 @@ export class InvoiceService implements InvoiceResolver {
       dueDate: resolved.invoice.dueDate,
       referenceNumber: document.referenceNumber ? resolved.invoice.referenceNumber : null,
     };
+  }
+
+  /** What the chosen provider cannot represent: the same at intake and in preview. */
+  private providerProblems(providerId: string, invoice: ResolvedInvoice): Problem[] {
+    return this.deps.registry[providerId as keyof ProviderRegistry]?.checkInvoice?.(invoice) ?? [];
   }
 
   private async previewCustomer(

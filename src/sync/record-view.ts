@@ -99,6 +99,7 @@ export function recordDetail(
     events: deliveries.map((d) => ({
       id: d.id,
       type: d.eventType,
+      sequence: d.sequence,
       status: d.status,
       attempts: d.attempts,
       lastStatus: d.lastStatus,

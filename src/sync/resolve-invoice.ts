@@ -117,6 +117,8 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
     };
   });
 
+  problems.push(...amountProblems(lines));
+
   const paymentTermDays = input.paymentTermDays ?? DEFAULT_PAYMENT_TERM_DAYS;
   const dueDate = doc.dueDate ?? addDays(doc.invoiceDate, paymentTermDays);
 
@@ -165,6 +167,24 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
     document: doc as unknown as Record<string, unknown>,
   };
   return { invoice, problems, warnings };
+}
+
+/** No invoice line or invoice reaches a trillion; one that does is a mistake, not a sale. */
+const MAX_AMOUNT = dec('1000000000000');
+
+function amountProblems(lines: ResolvedLine[]): Problem[] {
+  const problems: Problem[] = lines
+    .filter((l) => dec(l.grossAmount).abs().greaterThanOrEqualTo(MAX_AMOUNT))
+    .map((l) => ({
+      path: `lines[${l.index}]`,
+      code: 'amount_out_of_range',
+      message: `comes to ${l.grossAmount} with VAT (quantity ${l.quantity} × unit price ${l.unitPrice}); a line must stay below 1000000000000`,
+    }));
+  const gross = sum(lines.map((l) => dec(l.grossAmount)));
+  if (problems.length === 0 && gross.abs().greaterThanOrEqualTo(MAX_AMOUNT)) {
+    problems.push({ path: 'lines', code: 'amount_out_of_range', message: `come to ${decimalText(gross)} with VAT; an invoice must stay below 1000000000000` });
+  }
+  return problems;
 }
 
 export function addDays(date: string, days: number): string {

@@ -5,6 +5,7 @@ import { RequestLog } from '../../sandbox-kit/request-log.js';
 import type { RunningSandbox, SandboxFault, SandboxInvoice, SandboxOptions } from '../../types.js';
 import { decodeXmlBytes, parseXmlTree, type XmlNode } from '../xml/tree.js';
 import { checkNetvisorAuth, type SandboxCredentials } from './auth-check.js';
+import { restyle, type NetvisorAnswerStyle } from './answer-style.js';
 import { failedAnswer, type Answer } from './responses.js';
 import { handleResource, isInvoiceAdd } from './resources.js';
 import { OrganisationData, type StoredCustomer, type StoredInvoice, type StoredProduct } from './store.js';
@@ -31,6 +32,8 @@ export interface NetvisorSandboxOptions extends SandboxOptions {
   periodLockedBefore?: string | null;
   /** Clock for the answers' TimeStamp. */
   now?: () => Date;
+  /** Answer in other shapes real Netvisor answers take (see answer-style.ts); changeable while running. */
+  answerStyle?: NetvisorAnswerStyle;
 }
 
 /** What the sandbox counts about concurrency, for tests of the one-at-a-time rule. */
@@ -55,6 +58,8 @@ export interface RunningNetvisorSandbox extends RunningSandbox {
   /** Invoices as the sandbox stored them (every field), for one organisation. */
   storedInvoices(organisationId?: string): StoredInvoice[];
   lockPeriodBefore(date: string | null): void;
+  /** From now on, answer in this style (replaces the previous one; {} is the usual answer). */
+  setAnswerStyle(style: NetvisorAnswerStyle): void;
 }
 
 const freshStats = (): NetvisorSandboxStats => ({ refusedOverlapping: 0, maxConcurrent: 0, maxConcurrentByOrganisation: {}, answeredByOrganisation: {} });
@@ -76,6 +81,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   let data = new Map<string, OrganisationData>();
   let seenTransactions = new Set<string>();
   let periodLockedBefore = options.periodLockedBefore ?? null;
+  let answerStyle: NetvisorAnswerStyle = options.answerStyle ?? {};
   let stats = freshStats();
   const inFlight = new Map<string, number>();
   let inFlightTotal = 0;
@@ -91,7 +97,10 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const send = (reply: FastifyReply, answer: Answer) => reply.code(answer.status).headers({ ...answer.headers, 'content-type': answer.contentType }).send(answer.body);
+  const send = (reply: FastifyReply, answer: Answer, resource = '') => {
+    const styled = restyle(answer, resource, answerStyle);
+    return reply.code(styled.status).headers({ ...styled.headers, 'content-type': styled.contentType }).send(styled.body);
+  };
 
   /** Faults that act before anything happens: latency first, then at most one answering fault. */
   async function faultBefore(isCreate: boolean, useHttp: boolean): Promise<Answer | null> {
@@ -203,7 +212,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
         if (reply.raw.destroyed || reply.raw.writableEnded) return reply;
       }
     }
-    return send(reply, result.answer);
+    return send(reply, result.answer, resource);
   }
 
   app.post('/_sandbox/faults', async (request, reply) => {
@@ -225,6 +234,10 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   app.get('/_sandbox/credentials', async () => credentials);
   app.post('/_sandbox/reset', async (_request, reply) => {
     reset();
+    return reply.code(204).send();
+  });
+  app.post('/_sandbox/answer-style', async (request, reply) => {
+    answerStyle = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') || '{}' : '{}') as NetvisorAnswerStyle;
     return reply.code(204).send();
   });
   app.post('/_sandbox/period-lock', async (request, reply) => {
@@ -258,6 +271,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     data = new Map();
     seenTransactions = new Set();
     periodLockedBefore = options.periodLockedBefore ?? null;
+    answerStyle = options.answerStyle ?? {};
     stats = freshStats();
     faults.clear();
     log.clear();
@@ -277,6 +291,9 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     storedInvoices: (id = credentials.organisationId) => [...org(id).invoices],
     lockPeriodBefore: (date: string | null) => {
       periodLockedBefore = date;
+    },
+    setAnswerStyle: (style: NetvisorAnswerStyle) => {
+      answerStyle = style;
     },
     setPublicUrl: (url: string) => {
       publicUrl = url;
@@ -309,6 +326,7 @@ export async function startNetvisorSandbox(options: NetvisorSandboxOptions = {})
     products: sandbox.products,
     storedInvoices: sandbox.storedInvoices,
     lockPeriodBefore: sandbox.lockPeriodBefore,
+    setAnswerStyle: sandbox.setAnswerStyle,
     reset: sandbox.reset,
     close: async () => {
       sandbox.releaseHeld();

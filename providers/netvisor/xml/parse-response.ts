@@ -67,18 +67,29 @@ export function parseCustomerList(response: NetvisorResponse): CustomerListEntry
 }
 
 export interface CustomerDetails {
-  netvisorKey: string;
+  /** Older answers carry no <NetvisorKey> (public clients' fixtures show both forms). */
+  netvisorKey: string | null;
   code: string | null;
-  businessId: string | null;
+  /** The business ID; null when Netvisor holds none (an empty element), undefined when the answer did not say. */
+  businessId: string | null | undefined;
   name: string | null;
 }
 
-/** getcustomer.nv: `<Customer><CustomerBaseInformation><NetvisorKey>, <InternalIdentifier> (code), <ExternalIdentifier> (business ID)`. */
+/**
+ * getcustomer.nv: `<Customer><CustomerBaseInformation>` with `<NetvisorKey>` (not
+ * in every answer), `<InternalIdentifier>` (the customer code) and
+ * `<ExternalIdentifier>` (the business ID, empty when there is none). Null only
+ * when the answer shows no customer at all.
+ */
 export function parseCustomer(response: NetvisorResponse): CustomerDetails | null {
   const base = childOf(childOf(response.root, 'Customer'), 'CustomerBaseInformation');
-  const key = textOf(base, 'NetvisorKey');
-  if (!base || !key) return null;
-  return { netvisorKey: key, code: textOf(base, 'InternalIdentifier'), businessId: textOf(base, 'ExternalIdentifier'), name: textOf(base, 'Name') };
+  if (!base || base.children.length === 0) return null;
+  return {
+    netvisorKey: textOf(base, 'NetvisorKey'),
+    code: textOf(base, 'InternalIdentifier'),
+    businessId: childOf(base, 'ExternalIdentifier') ? textOf(base, 'ExternalIdentifier') : undefined,
+    name: textOf(base, 'Name'),
+  };
 }
 
 export interface ProductDetails {

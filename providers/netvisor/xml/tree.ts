@@ -72,15 +72,28 @@ export function findDescendant(node: XmlNode | null | undefined, name: string): 
   return null;
 }
 
+/** Byte-order marks and the encodings they prove (they outrank any declaration). */
+const BYTE_ORDER_MARKS: ReadonlyArray<[Buffer, string]> = [
+  [Buffer.from([0xef, 0xbb, 0xbf]), 'utf-8'],
+  [Buffer.from([0xff, 0xfe]), 'utf-16le'],
+  [Buffer.from([0xfe, 0xff]), 'utf-16be'],
+];
+
 /**
- * Decodes an XML body from its bytes: the encoding named in the XML prolog,
- * else the charset of the Content-Type, else UTF-8.
+ * Decodes an XML body from its bytes, on every connection whatever its
+ * `encoding` setting: by its byte-order mark (which proves the encoding, and is
+ * dropped), else the encoding named in the XML declaration, else the charset of
+ * the Content-Type, else UTF-8 (XML's default).
  */
 export function decodeXmlBytes(bytes: Buffer, contentType?: string | null): string {
+  for (const [mark, encoding] of BYTE_ORDER_MARKS) {
+    if (bytes.subarray(0, mark.length).equals(mark)) return iconv.decode(bytes.subarray(mark.length), encoding);
+  }
   const head = bytes.subarray(0, 200).toString('latin1');
   const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1];
   const fromHeader = contentType ? /charset\s*=\s*"?([^;"\s]+)/i.exec(contentType)?.[1] : undefined;
-  const encoding = (declared ?? fromHeader ?? 'utf-8').toLowerCase();
-  if (!iconv.encodingExists(encoding)) return bytes.toString('utf8');
-  return iconv.decode(bytes, encoding);
+  for (const candidate of [declared, fromHeader]) {
+    if (candidate && iconv.encodingExists(candidate)) return iconv.decode(bytes, candidate);
+  }
+  return bytes.toString('utf8');
 }

@@ -99,7 +99,7 @@ export function invoiceRuleErrors(
   }
   if (body.invoiceRows.length === 0) errors.push({ field: 'invoiceRows', message: 'FIELD_REQUIRED: an invoice needs at least one row' });
   body.invoiceRows.forEach((row, i) => {
-    if (!company.vatPercentages.some((p) => dec(String(p)).equals(dec(String(row.vatPercent))))) {
+    if (!company.vatPercentages.some((p) => dec(p).equals(dec(row.vatPercent)))) {
       errors.push({ field: `invoiceRows[${i}].vatPercent`, message: `VAT_PERCENT_NOT_IN_USE: ${row.vatPercent} % is not a VAT percentage in use for the company` });
     }
     if (row.vatStatus !== undefined && !statuses.has(row.vatStatus)) {
@@ -108,7 +108,7 @@ export function invoiceRuleErrors(
     if (row.productId !== undefined && row.productId !== null && !exists.product(row.productId)) {
       errors.push({ field: `invoiceRows[${i}].productId`, message: `PRODUCT_NOT_FOUND: no product ${row.productId}` });
     }
-    if (dec(String(row.quantity)).times(dec(String(row.unitPrice))).abs().greaterThan(1e11)) {
+    if (dec(row.quantity).times(dec(row.unitPrice)).abs().greaterThan(1e11)) {
       errors.push({ field: `invoiceRows[${i}]`, message: 'ROW_SUM_OUT_OF_RANGE: quantity × unit price is out of range' });
     }
   });
@@ -161,11 +161,11 @@ export interface InvoiceSums {
 export function invoiceSums(body: SandboxInvoiceBody): InvoiceSums {
   let net = new Dec(0);
   let vat = new Dec(0);
-  const invoiceDiscount = new Dec(1).minus(dec(String(body.discountPercent)).dividedBy(100));
+  const invoiceDiscount = new Dec(1).minus(dec(body.discountPercent).dividedBy(100));
   for (const row of body.invoiceRows) {
-    const discount = new Dec(1).minus(dec(String(row.discountPercent)).dividedBy(100)).times(invoiceDiscount);
-    const amount = roundCents(dec(String(row.quantity)).times(dec(String(row.unitPrice))).times(discount));
-    const pct = dec(String(row.vatPercent));
+    const discount = new Dec(1).minus(dec(row.discountPercent).dividedBy(100)).times(invoiceDiscount);
+    const amount = roundCents(dec(row.quantity).times(dec(row.unitPrice)).times(discount));
+    const pct = dec(row.vatPercent);
     if (body.extraInfo.unitPricesIncludeVat) {
       const rowVat = roundCents(amount.times(pct).dividedBy(pct.plus(100)));
       vat = vat.plus(rowVat);

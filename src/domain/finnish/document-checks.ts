@@ -1,5 +1,5 @@
 import { isCalendarDate, VAT_TREATMENTS, type InvoiceDocument, type Problem, type VatTreatment } from '../invoice-document.js';
-import { isDecimalString } from '../money.js';
+import { decimalBoundsProblem, decimalText, isBoundedDecimal } from '../money.js';
 import { parseFinnishVatNumber, validateBusinessId } from './business-id.js';
 import { validateReferenceNumber } from './reference-number.js';
 import { checkFinnishVatRate } from './vat-rates.js';
@@ -138,9 +138,10 @@ function treatmentOrNull(value: unknown): VatTreatment | null {
   return (VAT_TREATMENTS as readonly unknown[]).includes(value) ? (value as VatTreatment) : null;
 }
 
+/** A rate small enough to check (the schema reports one out of bounds), as decimal text. */
 function rateOrNull(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && isDecimalString(value.trim())) return value.trim();
+  if (typeof value === 'number' && Number.isFinite(value) && decimalBoundsProblem(value) === null) return decimalText(value);
+  if (isBoundedDecimal(value)) return value.trim();
   return null;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decimalField, LINE_KINDS, problemsFromZod, type Problem } from '../invoice-document.js';
 import type { Decimal } from 'decimal.js';
-import { dec, isDecimalString } from '../money.js';
+import { dec, isBoundedDecimal } from '../money.js';
 import { MAPPING_SCOPES, mappingKey, type ProductMapping, type ProductMappingInput } from './product-mapping.js';
 
 /**
@@ -37,7 +37,7 @@ const procountorId = z
 const optionalText = (max: number) => text(max).nullish();
 
 function decimalOrNull(value: unknown): Decimal | null {
-  return typeof value === 'string' && isDecimalString(value.trim()) ? dec(value) : null;
+  return isBoundedDecimal(value) ? dec(value) : null;
 }
 
 export const mappedProductSchema = z

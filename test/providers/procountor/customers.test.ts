@@ -42,7 +42,7 @@ describe('Procountor customers', () => {
     const before = partnerCalls().length;
     const { request, prepared } = await syncOnce(context(links), example());
     expect(prepared.customerAction).toBe('linked');
-    expect((request.body as { partnerId: number }).partnerId).toBe(id);
+    expect((JSON.parse(request.body as string) as { partnerId: number }).partnerId).toBe(id);
     expect(partnerCalls()).toHaveLength(before);
   });
 

@@ -67,4 +67,36 @@ describe('checkOutboundUrl refuses addresses inside the network (SSRF)', () => {
     // NAT64 addresses carry an IPv4 address inside IPv6: 64:ff9b::a00:1 is 10.0.0.1.
     expect(isPrivateAddress('64:ff9b::a00:1')).toBe(true);
   });
+
+  // Issue 9 item 9: ranges the guard missed, most of them IPv6 forms that carry an IPv4 address
+  // (which a relay or the host's own stack may turn into the private IPv4 address).
+  it.each([
+    ['::a00:1', 'IPv4-compatible (::/96) 10.0.0.1'],
+    ['::7f00:1', 'IPv4-compatible (::/96) 127.0.0.1'],
+    ['::808:808', 'IPv4-compatible (::/96), even of a public address: deprecated, never a real host'],
+    ['fec0::1', 'site-local (fec0::/10, deprecated)'],
+    ['feff:ffff::1', 'the end of fec0::/10'],
+    ['2002:7f00:1::1', '6to4 (2002::/16) of 127.0.0.1'],
+    ['2002:a9fe:a9fe::', '6to4 of 169.254.169.254 (cloud metadata)'],
+    ['2002:808:808::1', '6to4 of a public address: relayed through whoever announces 2002::/16'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo (2001::/32), which tunnels to an IPv4 address'],
+    ['::ffff:0:a00:1', 'IPv4-translated (::ffff:0:0:0/96) 10.0.0.1'],
+    ['::ffff:a00:1', 'IPv4-mapped, hex form, 10.0.0.1'],
+    ['0:0:0:0:0:ffff:a9fe:a9fe', 'IPv4-mapped written out, 169.254.169.254'],
+    ['64:ff9b:1::a00:1', 'local-use NAT64 (64:ff9b:1::/48)'],
+    ['100::1', 'discard-only (100::/64)'],
+    ['2001:db8::1', 'documentation (2001:db8::/32)'],
+  ])('%s is refused: %s', (address) => {
+    expect(isPrivateAddress(address)).toBe(true);
+  });
+
+  it.each(['2606:4700:4700::1111', '2a00:1450:4001:82b::200e', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2003::1'])('%s (public) passes', (address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
+
+  it('refuses the new ranges in URLs too, whichever way they are written', async () => {
+    for (const url of ['http://[::a00:1]/', 'http://[fec0::1]/', 'http://[2002:7f00:1::]/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', 'http://[::ffff:0:a00:1]/', 'http://[::10.0.0.1]/']) {
+      expect((await checkOutboundUrl(url, strict)).ok, url).toBe(false);
+    }
+  });
 });
