@@ -47,7 +47,7 @@ export class Billing {
     const common = { store: this.store, clock: deps.clock };
     this.work = new WorkService(common);
     this.compile = new CompileService({ ...common, scheduler: deps.scheduler, log: deps.log });
-    this.drafts = new DraftService(common);
+    this.drafts = new DraftService({ ...common, invoices: deps.invoices });
     this.release = new ReleaseService({ ...common, invoices: deps.invoices, log: deps.log });
     this.invoices = new InvoiceViews({ store: this.store });
   }

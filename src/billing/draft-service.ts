@@ -1,4 +1,5 @@
-import type { Problem } from '../domain/invoice-document.js';
+import { problemsFromZod, type Problem } from '../domain/invoice-document.js';
+import type { InvoiceService } from '../sync/invoice-service.js';
 import { newId } from '../domain/ids.js';
 import { dec, decimalText } from '../domain/money.js';
 import { ApiError } from '../http/api-error.js';
@@ -15,6 +16,8 @@ import type { BillingRepos, BillingStore } from './store/billing-store.js';
 export interface DraftDeps {
   store: BillingStore;
   clock: () => Date;
+  /** The intake's preview: with it, a draft shows what the provider would say about its customer. */
+  invoices?: Pick<InvoiceService, 'preview'>;
 }
 
 export function alreadyReleased(draft: Draft): ApiError {
@@ -42,7 +45,13 @@ export function addedLineOf(line: LineBody): AddedLine {
 export class DraftService {
   constructor(private readonly deps: DraftDeps) {}
 
-  async view(tenantId: string, id: string): Promise<DraftView | Record<string, unknown>> {
+  /**
+   * A draft as finance reviews it. With `check`, the intake's preview runs on
+   * what release would post, so the provider's problems (a customer that is not
+   * linked and may not be created, a missing connection) show before release,
+   * all at once.
+   */
+  async view(tenantId: string, id: string, options: { check?: boolean } = {}): Promise<DraftView | Record<string, unknown>> {
     const repos = this.deps.store.repos;
     const draft = await repos.drafts.get(tenantId, id);
     if (!draft) throw ApiError.notFound(`Draft ${id}`);
@@ -51,7 +60,13 @@ export class DraftService {
       // What was released, exactly as it was released.
       if (invoice) return { ...invoice.view, status: 'released', invoiceId: invoice.id, number: invoice.number, releasedAt: draft.releasedAt?.toISOString() ?? null };
     }
-    return draftView(await composeStoredDraft(repos, draft, this.deps.clock()));
+    const composed = await composeStoredDraft(repos, draft, this.deps.clock());
+    const view = draftView(composed);
+    if (!options.check || !this.deps.invoices || !composed.composition.documentLines.length || composed.problems.length) return view;
+    const preview = await this.deps.invoices.preview(tenantId, composed.document);
+    const seen = new Set(view.problems.map((p) => `${p.path}\u0000${p.code}`));
+    const problems = [...view.problems, ...preview.problems.filter((p) => !seen.has(`${p.path}\u0000${p.code}`))];
+    return { ...view, problems, providerCustomer: preview.customer, provider: preview.provider ?? view.provider };
   }
 
   async list(tenantId: string, query: unknown) {
@@ -124,11 +139,29 @@ export class DraftService {
   }
 
   async patchDraft(tenantId: string, draftId: string, body: unknown, actor: string): Promise<DraftView> {
-    const patch = parseOr400(patchDraftBody, body);
+    const parsed = patchDraftBody.safeParse(body ?? {});
     await this.deps.store.transaction(async (b) => {
       const draft = await b.drafts.getForUpdate(tenantId, draftId);
       if (!draft) throw ApiError.notFound(`Draft ${draftId}`);
       if (draft.status !== 'open') throw alreadyReleased(draft);
+      if (!parsed.success) {
+        // Every problem at once: the line ids are checked too, as far as they can be read.
+        const problems = problemsFromZod(parsed.error);
+        const raw = (body ?? {}) as Record<string, unknown>;
+        const items = await b.items.ofDraft(draft.id);
+        const known = new Set([...draft.addedLines.map((l) => l.id), ...items.filter((i) => i.lineKind !== 'task_entry').map((i) => i.id)]);
+        for (const field of ['removeLines', 'restoreLines'] as const) {
+          const ids = raw[field];
+          if (!Array.isArray(ids)) continue;
+          ids.forEach((id, index) => {
+            if (typeof id === 'string' && !known.has(id) && !problems.some((p) => p.path === `${field}[${index}]`)) {
+              problems.push({ path: `${field}[${index}]`, code: 'unknown_line', message: `"${id}" is not a line of this draft` });
+            }
+          });
+        }
+        throw ApiError.badInput(problems);
+      }
+      const patch = parsed.data;
       const fields: DraftFields = { ...draft.fields };
       for (const key of ['invoiceDate', 'dueDate', 'paymentTermDays', 'contactPerson', 'email', 'notes'] as const) {
         if (patch[key] !== undefined) (fields as Record<string, unknown>)[key] = patch[key];

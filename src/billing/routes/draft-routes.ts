@@ -36,7 +36,7 @@ export function billingDraftRoutes(app: FastifyInstance, deps: AppDeps): void {
   );
 
   app.get<{ Params: { id: string } }>('/v1/billing/drafts/:id', { preHandler: roles.finance, schema: { tags, summary: 'A draft: tasks, other lines, totals, problems' } }, async (request) =>
-    billing.drafts.view(tenantOf(request), request.params.id),
+    billing.drafts.view(tenantOf(request), request.params.id, { check: true }),
   );
 
   app.patch<{ Params: { id: string; taskExternalId: string } }>(

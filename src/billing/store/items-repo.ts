@@ -62,7 +62,7 @@ export class ItemsRepo {
   }
 
   async ofDraft(draftId: string): Promise<BillableItem[]> {
-    const rows = await this.db.query<any>(`${SELECT} where i.draft_id = $1 order by i.task_external_id, i.work_date, i.entry_external_id, i.part`, [draftId]);
+    const rows = await this.db.query<any>(`${SELECT} where i.draft_id = $1 order by i.created_at, i.work_date, i.entry_external_id, i.part`, [draftId]);
     return rows.map(toItem);
   }
 
