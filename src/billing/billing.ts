@@ -8,7 +8,10 @@ import { billingSettingsSchema } from './domain/work-schemas.js';
 import type { BillingSettings } from './domain/types.js';
 import { DraftService } from './draft-service.js';
 import { InvoiceViews } from './invoice-views.js';
+import { CycleService } from './cycle-service.js';
+import { PeriodService } from './period-service.js';
 import { ReleaseService } from './release-service.js';
+import { SendingService } from './sending-service.js';
 import { BillingStore } from './store/billing-store.js';
 import { WorkService } from './work-service.js';
 
@@ -41,6 +44,9 @@ export class Billing {
   readonly drafts: DraftService;
   readonly release: ReleaseService;
   readonly invoices: InvoiceViews;
+  readonly periods: PeriodService;
+  readonly cycle: CycleService;
+  readonly sending: SendingService;
 
   constructor(deps: BillingDeps) {
     this.store = new BillingStore(deps.db);
@@ -50,6 +56,9 @@ export class Billing {
     this.drafts = new DraftService({ ...common, invoices: deps.invoices });
     this.release = new ReleaseService({ ...common, invoices: deps.invoices, log: deps.log });
     this.invoices = new InvoiceViews({ store: this.store });
+    this.periods = new PeriodService({ ...common, drafts: this.drafts });
+    this.cycle = new CycleService({ ...common, periods: this.periods });
+    this.sending = new SendingService({ ...common, views: this.invoices });
   }
 
   async settings(tenantId: string) {

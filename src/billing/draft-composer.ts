@@ -31,8 +31,37 @@ export interface ComposedDraft {
 
 /** Loads a draft's work and composes it with the same product, price, VAT and rounding rules as intake. */
 export async function composeStoredDraft(b: BillingRepos, draft: Draft, now: Date): Promise<ComposedDraft> {
+  return composeWork(b, draft, await b.items.ofDraft(draft.id), now);
+}
+
+/** A draft that does not exist (yet): what a candidate would be if finance made a draft of it. */
+export function virtualDraft(tenantId: string, fields: Pick<Draft, 'customerExternalId' | 'projectExternalId'> & Partial<Draft>): Draft {
+  const now = new Date(0);
+  return {
+    id: 'candidate',
+    tenantId,
+    source: 'period',
+    type: 'invoice',
+    status: 'open',
+    groupBy: null,
+    groupKey: null,
+    periodFrom: null,
+    periodTo: null,
+    creditedExternalId: null,
+    fields: {},
+    taskOverrides: {},
+    addedLines: [],
+    invoiceId: null,
+    createdAt: now,
+    updatedAt: now,
+    releasedAt: null,
+    ...fields,
+  };
+}
+
+/** Composes given work (a draft's items, or a candidate's) as a draft. */
+export async function composeWork(b: BillingRepos, draft: Draft, items: BillableItem[], now: Date): Promise<ComposedDraft> {
   const tenantId = draft.tenantId;
-  const items = await b.items.ofDraft(draft.id);
   const taskIds = [...new Set(items.map((i) => i.taskExternalId))];
   const tasks = new Map((taskIds.length ? await b.work.tasks(tenantId, { externalIds: taskIds }) : []).map((t) => [t.externalId, t]));
   const projectIds = [...new Set([...[...tasks.values()].map((t) => t.projectExternalId), ...(draft.projectExternalId ? [draft.projectExternalId] : [])])];

@@ -2,12 +2,14 @@ import type { Database } from './database.js';
 import { initial } from './migrations/001-initial.js';
 import { lastSent } from './migrations/002-last-sent.js';
 import { billing } from './migrations/004-billing.js';
+import { billingCycle } from './migrations/005-billing-cycle.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '001-initial', sql: initial },
   { id: '002-last-sent', sql: lastSent },
   { id: '004-billing', sql: billing },
+  { id: '005-billing-cycle', sql: billingCycle },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

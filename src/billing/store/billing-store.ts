@@ -6,6 +6,7 @@ import { InvoicesRepo } from './invoices-repo.js';
 import { ItemsRepo } from './items-repo.js';
 import { OperationsRepo } from './operations-repo.js';
 import { SettingsRepo } from './settings-repo.js';
+import { TimesheetsRepo } from './timesheets-repo.js';
 import { WorkRepo } from './work-repo.js';
 
 export interface BillingRepos {
@@ -16,6 +17,7 @@ export interface BillingRepos {
   invoices: InvoicesRepo;
   operations: OperationsRepo;
   settings: SettingsRepo;
+  timesheets: TimesheetsRepo;
   /** The core repositories on the same connection (mappings, audit, records). */
   core: Repos;
 }
@@ -29,6 +31,7 @@ export function billingReposFor(q: Queryable): BillingRepos {
     invoices: new InvoicesRepo(q),
     operations: new OperationsRepo(q),
     settings: new SettingsRepo(q),
+    timesheets: new TimesheetsRepo(q),
     core: reposFor(q),
   };
 }
