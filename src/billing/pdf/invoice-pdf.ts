@@ -171,13 +171,20 @@ export function renderInvoicePdf(invoice: PdfInvoice): Promise<Buffer> {
       y = 50;
     }
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(bold ? 11 : 9);
-    doc.text(label, 300, y, { width: 150, align: 'left' });
+    doc.text(label, 250, y, { width: 200, align: 'left' });
     doc.text(value, 452, y, { width: 93, align: 'right' });
     y += bold ? 16 : 13;
   };
-  for (const v of invoice.vatBreakdown) {
-    pair(`${L.vatBreakdown} ${n(v.vatRate)} %  (${L.net} ${m(v.net)})`, m(v.vat));
-  }
+  // VAT per rate: rate, the net it is on, the VAT.
+  const vatRow = (rate: string, net: string, vat: string, bold = false) => {
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+    doc.text(rate, 250, y, { width: 110 });
+    doc.text(net, 360, y, { width: 90, align: 'right' });
+    doc.text(vat, 452, y, { width: 93, align: 'right' });
+    y += 13;
+  };
+  vatRow(L.vatBreakdown, L.net, L.vat, true);
+  for (const v of invoice.vatBreakdown) vatRow(`${L.vatRate.replace('%', '').trim()} ${n(v.vatRate)} %`, m(v.net), m(v.vat));
   y += 4;
   pair(L.totalNet, m(invoice.totals.net));
   pair(L.totalVat, m(invoice.totals.vat));
