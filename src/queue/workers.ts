@@ -53,7 +53,11 @@ export function startWorkers(options: {
     events,
     billing,
     async close() {
-      await Promise.all([sync.close(), events.close(), billing?.close()]);
+      const all = billing ? [sync, events, billing] : [sync, events];
+      // A worker closed before its connections are up rejects on them unobserved: let them come up first.
+      // Bounded: with Redis away they never come up, and closing must not wait for it.
+      await Promise.all(all.map((w) => Promise.race([w.waitUntilReady().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())])));
+      await Promise.all(all.map((w) => w.close()));
     },
   };
 }
