@@ -4,6 +4,7 @@ import { startGenericSandbox } from '../providers/generic/index.js';
 import { startNetvisorSandbox } from '../providers/netvisor/index.js';
 import { startProcountorSandbox } from '../providers/procountor/index.js';
 import type { RunningSandbox } from '../providers/types.js';
+import { exampleCustomer, exampleEntries, exampleProject, exampleTask } from '../src/billing/example-work.js';
 import { exampleInvoiceDocument } from '../src/domain/example-invoice.js';
 import { verify } from '../src/events/signing.js';
 import { apiClient } from './lib/service-process.js';
@@ -14,10 +15,16 @@ import { apiClient } from './lib/service-process.js';
  * points its webhook at the generic sandbox's receiver, posts the example
  * invoice (ticket #1296, 12 h × 100.00 EUR, VAT 25.5 %) and prints each status
  * change and each signed status event until the invoice is synced.
+ *
+ * With --billing the host pushes the work instead of an invoice: customer,
+ * project and ticket #1296 with three people's 10.75 h; closing the ticket puts
+ * it on the project's draft, finance adds the 1:15 and releases it, and the
+ * released invoice follows the same path to the provider.
  */
 const api = (process.env.LEDGERLINK_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
 const provider = (process.argv.find((a) => a.startsWith('--provider='))?.split('=')[1] ?? 'generic') as 'generic' | 'procountor' | 'netvisor';
 const ports = { generic: 4010, procountor: 4011, netvisor: 4012 } as const;
+const billing = process.argv.includes('--billing');
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -79,16 +86,7 @@ async function main(): Promise<void> {
   const secret: string = hook.body.secret;
   say(`status events go to ${generic.url}/webhooks, signed with a new secret`);
 
-  const document = exampleInvoiceDocument({
-    externalId: `DEMO-${Date.now().toString(36).toUpperCase()}`,
-    invoiceDate: new Date().toISOString().slice(0, 10),
-    dueDate: null,
-    period: null,
-  });
-  const posted = await call('POST', '/v1/invoices', key.body.key, document);
-  if (posted.status !== 202) stop(`the invoice was refused: ${JSON.stringify(posted.body, null, 2)}`);
-  say(`posted ${document.externalId}: 10.75 h booked + 1:15 adjustment = 12 h × 100.00 EUR → net ${posted.body.totals.net}, VAT ${posted.body.totals.vat}, gross ${posted.body.totals.gross}`);
-
+  const posted = billing ? await releaseFromWork(key.body.key) : await postExample(key.body.key);
   const seenEvents = new Set<string>();
   let lastStatus = '';
   const deadline = Date.now() + 60_000;
@@ -117,6 +115,45 @@ async function main(): Promise<void> {
   }
   for (const sandbox of owned) await sandbox.close();
   process.exit(lastStatus === 'synced' ? 0 : 1);
+}
+
+/** The example invoice as a host posts it. */
+async function postExample(token: string): Promise<{ body: { id: string } }> {
+  const document = exampleInvoiceDocument({
+    externalId: `DEMO-${Date.now().toString(36).toUpperCase()}`,
+    invoiceDate: new Date().toISOString().slice(0, 10),
+    dueDate: null,
+    period: null,
+  });
+  const posted = await call('POST', '/v1/invoices', token, document);
+  if (posted.status !== 202) stop(`the invoice was refused: ${JSON.stringify(posted.body, null, 2)}`);
+  say(`posted ${document.externalId}: 10.75 h booked + 1:15 adjustment = 12 h × 100.00 EUR → net ${posted.body.totals.net}, VAT ${posted.body.totals.vat}, gross ${posted.body.totals.gross}`);
+  return posted;
+}
+
+/** The same example as work: pushed, closed onto a draft, reviewed (+1:15) and released. */
+async function releaseFromWork(token: string): Promise<{ body: { id: string } }> {
+  const step = async (method: string, path: string, body: unknown, expected: number[]) => {
+    const r = await call(method, path, token, body);
+    if (!expected.includes(r.status)) stop(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body, null, 2)}`);
+    return r.body;
+  };
+  await step('PUT', '/v1/billing/customers/cust-17', exampleCustomer, [200, 201]);
+  await step('PUT', '/v1/billing/projects/proj-3', { ...exampleProject, provider }, [200, 201]);
+  await step('PUT', '/v1/billing/tasks/1296', exampleTask, [200, 201]);
+  const entries = exampleEntries();
+  await step('POST', '/v1/billing/entries', { entries }, [200]);
+  say(`pushed customer cust-17, project proj-3 and ticket #1296 with ${entries.length} entries: ${entries.map((e) => `${e.userName} ${e.activity} ${e.hours} h`).join(', ')}`);
+  const closed = await step('PUT', '/v1/billing/tasks/1296', { ...exampleTask, status: 'closed' }, [200]);
+  const draftId = closed.compiled.draftIds[0] as string;
+  say(`closed #1296: its work is on draft ${draftId}`);
+  const draft = await step('PATCH', `/v1/billing/drafts/${draftId}/tasks/1296`, { adjustHours: '1.25' }, [200]);
+  const task = draft.tasks[0];
+  say(`finance bills ${task.billedHours} h (${task.bookedHours} h booked, ${task.additional}) at ${task.unitPrice} EUR/h → net ${draft.totals.net}, VAT ${draft.totals.vat}, gross ${draft.totals.gross}`);
+  const released = await step('POST', `/v1/billing/drafts/${draftId}/release`, undefined, [200, 201]);
+  say(`released as invoice number ${released.number} (${released.invoiceId}); sync record ${released.syncRecordId}`);
+  if (!released.syncRecordId) stop(`intake did not take the invoice: ${JSON.stringify(released.handoffError)}`);
+  return { body: { id: released.syncRecordId } };
 }
 
 main().catch((error: unknown) => stop((error as Error).message));

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Billing } from './billing/billing.js';
 import type { UrlPolicy } from './http/url-guard.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Scheduler } from './queue/scheduler.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   registry: ProviderRegistry;
   secretBox: SecretBox;
   invoices: InvoiceService;
+  billing: Billing;
   metrics: Metrics;
   adminToken: string;
   urlPolicy: UrlPolicy;

@@ -6,6 +6,7 @@ import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
 import { unstorableInputs } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
+import { billingRoutes } from './billing/routes/billing-routes.js';
 import { connectionRoutes } from './routes/connections.js';
 import { customerLinkRoutes } from './routes/customer-links.js';
 import { invoiceRoutes } from './routes/invoices.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   invoiceRoutes(app, deps);
   mappingRoutes(app, deps);
   customerLinkRoutes(app, deps);
+  billingRoutes(app, deps);
   opsRoutes(app, deps);
   return app;
 }

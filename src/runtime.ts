@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { startBillingSweeper } from '../jobs/billing-sweep.js';
 import { startSweeper } from '../jobs/sweep.js';
 import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { buildApp } from './app.js';
+import { Billing } from './billing/billing.js';
 import { docSchema, type AppDeps } from './app-deps.js';
 import type { UrlPolicy } from './http/url-guard.js';
 import { Metrics } from './ops/metrics.js';
@@ -49,6 +51,7 @@ export interface Runtime {
   scheduler: BullScheduler;
   engine: SyncEngine;
   invoices: InvoiceService;
+  billing: Billing;
   metrics: Metrics;
   redis: Redis;
   workers: Workers | null;
@@ -79,6 +82,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const scheduler = new BullScheduler(queueRedis, options.queuePrefix, { onError: (err) => log.debug({ err }, 'redis (queue) error') });
 
   const invoices = new InvoiceService({ store, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
+  const billing = new Billing({ db: options.db, invoices, scheduler, clock, log });
   const engine = new SyncEngine({
     store,
     scheduler,
@@ -106,6 +110,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       registry,
       secretBox,
       invoices,
+      billing,
       metrics,
       adminToken: options.adminToken,
       urlPolicy: options.urlPolicy,
@@ -118,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let workers: Workers | null = null;
   let sweeper: ReturnType<typeof startSweeper> | null = null;
+  let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
   let workerRedis: Redis | null = null;
   if (options.role !== 'api') {
     workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -138,9 +144,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
         ...(options.webhookTimeoutMs ? { requestTimeoutMs: options.webhookTimeoutMs } : {}),
       },
+      billing,
       log,
     });
     sweeper = startSweeper({ store, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
+    billingSweeper = startBillingSweeper({ billing, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
   }
 
   return {
@@ -149,15 +157,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     scheduler,
     engine,
     invoices,
+    billing,
     metrics,
     redis,
     workers,
     sweepNow: async () => {
       if (sweeper) await sweeper.runNow();
+      if (billingSweeper) await billingSweeper.runNow();
     },
     async close() {
       if (app) await app.close();
       await sweeper?.stop();
+      await billingSweeper?.stop();
       await workers?.close();
       if (queueRedis.status !== 'ready') {
         // BullMQ drops its error listeners when a queue closes, and a shared connection

@@ -31,11 +31,19 @@ export const jobCatalog = {
     retry: { baseMs: 2_000, maxMs: 60 * 60_000, maxAttempts: 80 } satisfies RetryPolicy,
     requestTimeoutMs: 10_000,
   },
+  'billing-operation': {
+    queue: 'billing',
+    payload: z.object({ operationId: z.string().min(1), tenantId: z.string().min(1) }),
+    /** A compile of a large backlog works through it in batches, each its own transaction. */
+    timeoutMs: 30 * 60_000,
+    /** A run that shows no sign of life for this long is taken over by the next one. */
+    staleAfterMs: 10 * 60_000,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.output<(typeof jobCatalog)[N]['payload']>;
-export const QUEUE_NAMES = ['sync', 'events'] as const;
+export const QUEUE_NAMES = ['sync', 'events', 'billing'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Exponential backoff with ±20 % jitter; `random` is injected so tests can pin it. */

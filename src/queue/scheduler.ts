@@ -15,11 +15,16 @@ export function syncJobId(recordId: string, generation: number): string {
   return `sync-${recordId}-${generation}`;
 }
 
+/** Billing operations (compile, generate) are queued by operation id: one job per operation. */
+export interface BillingScheduler {
+  scheduleBillingOperation(operationId: string, tenantId: string, delayMs?: number): Promise<void>;
+}
+
 export function deliveryJobId(deliveryId: string, attempt: number): string {
   return `deliver-${deliveryId}-${attempt}`;
 }
 
-export class BullScheduler implements Scheduler {
+export class BullScheduler implements Scheduler, BillingScheduler {
   readonly queues: Record<QueueName, Queue>;
   private readonly enqueueTimeoutMs: number;
 
@@ -49,7 +54,7 @@ export class BullScheduler implements Scheduler {
       queue.on('error', (error) => options.onError?.(error));
       return queue;
     };
-    this.queues = { sync: make('sync'), events: make('events') };
+    this.queues = { sync: make('sync'), events: make('events'), billing: make('billing') };
   }
 
   private async add<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string, delayMs: number): Promise<void> {
@@ -78,6 +83,10 @@ export class BullScheduler implements Scheduler {
 
   scheduleDelivery(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
     return this.add('deliver-event', { deliveryId }, deliveryJobId(deliveryId, attempt), delayMs);
+  }
+
+  scheduleBillingOperation(operationId: string, tenantId: string, delayMs = 0): Promise<void> {
+    return this.add('billing-operation', { operationId, tenantId }, `billing-${operationId}`, delayMs);
   }
 
   async depth(): Promise<Array<{ queue: QueueName; state: string; count: number }>> {

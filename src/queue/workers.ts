@@ -1,7 +1,9 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import { billingOperationProcessor } from '../../jobs/billing-operation.js';
 import { deliverEventProcessor, type DeliverDeps } from '../../jobs/deliver-event.js';
 import { syncInvoiceProcessor } from '../../jobs/sync-invoice.js';
+import type { Billing } from '../billing/billing.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
 import { jobCatalog } from './catalog.js';
 
@@ -10,6 +12,7 @@ export interface Workers {
   close(): Promise<void>;
   sync: Worker;
   events: Worker;
+  billing: Worker | null;
 }
 
 export function startWorkers(options: {
@@ -18,6 +21,8 @@ export function startWorkers(options: {
   concurrency: number;
   engine: SyncEngine;
   deliver: DeliverDeps;
+  /** Billing operations (compile); absent, the billing queue is not worked here. */
+  billing?: Billing;
   log: Logger;
 }): Workers {
   const common = { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency };
@@ -31,15 +36,28 @@ export function startWorkers(options: {
     concurrency: Math.max(2, options.concurrency),
     lockDuration: 30_000,
   });
-  for (const worker of [sync, events]) {
+  const billing = options.billing
+    ? new Worker(jobCatalog['billing-operation'].queue, billingOperationProcessor(options.billing), {
+        ...common,
+        // A compile is database work in batches; two at once per process is plenty.
+        concurrency: 2,
+        lockDuration: 60_000,
+      })
+    : null;
+  for (const worker of billing ? [sync, events, billing] : [sync, events]) {
     worker.on('failed', (job, err) => options.log.warn({ err, jobId: job?.id, queue: worker.name }, 'job failed; it will be retried'));
     worker.on('error', (err) => options.log.warn({ err, queue: worker.name }, 'worker error'));
   }
   return {
     sync,
     events,
+    billing,
     async close() {
-      await Promise.all([sync.close(), events.close()]);
+      const all = billing ? [sync, events, billing] : [sync, events];
+      // A worker closed before its connections are up rejects on them unobserved: let them come up first.
+      // Bounded: with Redis away they never come up, and closing must not wait for it.
+      await Promise.all(all.map((w) => Promise.race([w.waitUntilReady().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())])));
+      await Promise.all(all.map((w) => w.close()));
     },
   };
 }

@@ -2,6 +2,8 @@ import type { Database } from './database.js';
 import { initial } from './migrations/001-initial.js';
 import { lastSent } from './migrations/002-last-sent.js';
 import { revisions } from './migrations/003-revisions.js';
+import { billing } from './migrations/004-billing.js';
+import { billingCycle } from './migrations/005-billing-cycle.js';
 import { eventSequence } from './migrations/006-event-sequence.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
@@ -9,6 +11,8 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '001-initial', sql: initial },
   { id: '002-last-sent', sql: lastSent },
   { id: '003-revisions', sql: revisions },
+  { id: '004-billing', sql: billing },
+  { id: '005-billing-cycle', sql: billingCycle },
   { id: '006-event-sequence', sql: eventSequence },
 ];
 
