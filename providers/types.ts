@@ -182,8 +182,12 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
   invalidate?(ctx: ProviderContext<S>, current: ProviderInvoice): Promise<ProviderInvoice>;
 }
 
-/** Faults a sandbox can be told to inject, for tests, drills and demos. */
-export type SandboxFault =
+/**
+ * Faults a sandbox can be told to inject, for tests, drills and demos. Every
+ * fault may also carry `share` (0–1): it then hits only that share of the
+ * requests it applies to, at random.
+ */
+export type SandboxFault = (
   /** Hold requests `ms` before handling them; `on: 'create'` holds only invoice creates. */
   | { kind: 'latency'; ms: number; times?: number; on?: 'create' | 'any' }
   | { kind: 'server_error'; status?: number; times?: number; on?: 'create' | 'any' }
@@ -193,7 +197,8 @@ export type SandboxFault =
   /** Store the invoice, then hold the response for `ms` (longer than the client waits). */
   | { kind: 'timeout_after_store'; ms?: number; times?: number }
   /** Store the invoice, then drop the connection without answering. */
-  | { kind: 'reset_after_store'; times?: number };
+  | { kind: 'reset_after_store'; times?: number }
+) & { share?: number };
 
 /** An invoice as a sandbox stored it, in one shape for every provider. */
 export interface SandboxInvoice {

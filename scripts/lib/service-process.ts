@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -10,7 +10,6 @@ import pg from 'pg';
  * kill a worker or the API and check nothing is lost or duplicated.
  */
 export const repoRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -24,7 +23,9 @@ export interface ServiceProcess {
 export function startService(env: Record<string, string>, args: string[] = []): ServiceProcess {
   let out = '';
   let err = '';
-  const child = spawn(tsx, ['src/main.ts', ...args], {
+  // Node itself with tsx's loader, not the tsx wrapper: the wrapper runs the service in a child
+  // process, so a SIGKILL would only kill the wrapper and leave the service running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,7 +37,7 @@ describe('the service as a process', () => {
     redis.disconnect();
   });
 
-  it('on SIGTERM finishes the sync in flight, exits 0, and after a restart the invoice is synced once', async () => {
+  it('on SIGTERM finishes the sync in flight, exits 0, and after a restart the invoice is synced once', { timeout: 90_000 }, async () => {
     const dataDir = tempDir();
     const port = await freePort();
     const adminToken = `operator-${randomBytes(12).toString('hex')}`;

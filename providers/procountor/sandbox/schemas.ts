@@ -212,18 +212,18 @@ export const checkingEventSchema = z.strictObject({ comment: text(100).optional(
 
 /** Faults the control route accepts (same shape as `SandboxFault`). */
 export const sandboxFaultSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000), times: z.number().int().min(1).optional(), on: z.enum(['create', 'any']).optional() }),
+  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional(), on: z.enum(['create', 'any']).optional() }),
   z.strictObject({
     kind: z.literal('server_error'),
     status: z.number().int().min(500).max(599).optional(),
-    times: z.number().int().min(1).optional(),
+    times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional(),
     on: z.enum(['create', 'any']).optional(),
   }),
-  z.strictObject({ kind: z.literal('unauthorized'), times: z.number().int().min(1).optional() }),
-  z.strictObject({ kind: z.literal('rate_limit'), times: z.number().int().min(1).optional(), retryAfterSeconds: z.number().int().min(0).optional() }),
-  z.strictObject({ kind: z.literal('maintenance'), times: z.number().int().min(1).optional() }),
-  z.strictObject({ kind: z.literal('timeout_after_store'), ms: z.number().int().min(0).max(600_000).optional(), times: z.number().int().min(1).optional() }),
-  z.strictObject({ kind: z.literal('reset_after_store'), times: z.number().int().min(1).optional() }),
+  z.strictObject({ kind: z.literal('unauthorized'), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional() }),
+  z.strictObject({ kind: z.literal('rate_limit'), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional(), retryAfterSeconds: z.number().int().min(0).optional() }),
+  z.strictObject({ kind: z.literal('maintenance'), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional() }),
+  z.strictObject({ kind: z.literal('timeout_after_store'), ms: z.number().int().min(0).max(600_000).optional(), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional() }),
+  z.strictObject({ kind: z.literal('reset_after_store'), times: z.number().int().min(1).optional(), share: z.number().min(0).max(1).optional() }),
 ]);
 
 /** Zod issue path → Procountor field name: `invoiceRows[0].vatPercent`. */

@@ -148,7 +148,9 @@ export class SandboxState {
 
   /** Takes one use of the first fault of a kind that matches; faults without `times` last until cleared. */
   takeFault<K extends SandboxFault['kind']>(kind: K, matches: (f: Extract<SandboxFault, { kind: K }>) => boolean = () => true) {
-    const active = this.faults.find((a) => a.fault.kind === kind && matches(a.fault as Extract<SandboxFault, { kind: K }>));
+    const active = this.faults.find(
+      (a) => a.fault.kind === kind && matches(a.fault as Extract<SandboxFault, { kind: K }>) && (a.fault.share === undefined || Math.random() < a.fault.share),
+    );
     if (!active) return null;
     active.remaining -= 1;
     if (active.remaining <= 0) this.faults = this.faults.filter((a) => a !== active);
