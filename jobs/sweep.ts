@@ -52,7 +52,7 @@ export async function reclaimOrphans(deps: SweepDeps): Promise<number> {
  * Runs the sweep now and then every `intervalMs`, never overlapping itself;
  * and the cheap scan for expired leases every `orphanScanMs`.
  */
-export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs = 2000): { stop(): Promise<void>; runNow(): Promise<void> } {
+export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs = 1000): { stop(): Promise<void>; runNow(): Promise<void> } {
   let running: Promise<void> | null = null;
   let scanning: Promise<void> | null = null;
   let stopped = false;

@@ -5,7 +5,7 @@ import { formatDrillReport, runDrill, type DrillOptions } from './lib/drill.js';
  * `npm run drill` — the crash drill at full size (300 invoices, 3 workers, a
  * worker killed every 4 s). `--small` is the size CI runs. Any option can be
  * set: --invoices=N --rate=N --workers=N --kill-every-ms=N --timeout-share=0.x
- * --error-share=0.x --settle-timeout-ms=N --json=report.json. Exits 1 on any
+ * --error-share=0.x --settle-timeout-ms=N --redis-db=N (flushed! default 9) --json=report.json. Exits 1 on any
  * duplicate, loss, stuck or failed record.
  */
 const args = new Map(
@@ -27,6 +27,7 @@ const options: DrillOptions = {
   settleTimeoutMs: number('settle-timeout-ms', 120_000),
   adminDatabaseUrl: process.env.DRILL_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.DRILL_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  redisDb: number('redis-db', 9),
   log: (line) => console.log(`drill: ${line}`),
 };
 

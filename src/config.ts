@@ -38,7 +38,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How long a worker's claim on a record lasts without renewal (renewed every third of it while it works). */
-  SYNC_LEASE_MS: z.coerce.number().int().min(3000, 'must be at least 3000').max(600_000, 'must be at most 600000').default(15_000),
+  SYNC_LEASE_MS: z.coerce.number().int().min(3000, 'must be at least 3000').max(600_000, 'must be at most 600000').default(12_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 

@@ -9,8 +9,8 @@ import { apiClient, freePort, freshPostgresDatabase, startService, waitReady, wa
  * ledgerlink's crash drill: the API and the workers as separate processes on
  * PostgreSQL, a generic endpoint that stores invoices and then never answers
  * (a share of creates) or answers 5xx without storing (another share), workers
- * SIGKILLed every few seconds, the API killed once, the drill's Redis keys
- * flushed once — while invoices are posted. Then it checks what users rely on:
+ * SIGKILLed every few seconds, the API killed once, Redis flushed once (the
+ * drill's own Redis database) — while invoices are posted. Then it checks what users rely on:
  * every accepted invoice at the provider exactly once, nothing lost, nothing
  * stuck, and how long invoices took (accepted → synced, and a killed worker's
  * record → synced by another).
@@ -33,6 +33,11 @@ export interface DrillOptions {
   /** PostgreSQL the drill makes its own database on. */
   adminDatabaseUrl: string;
   redisUrl: string;
+  /**
+   * The Redis database (0–15) the drill's processes use; the drill flushes it
+   * (FLUSHDB, atomic like a real flush), so it must be one nothing else uses.
+   */
+  redisDb?: number;
   /** Worker lease (default: the service's default). */
   leaseMs?: number;
   log?: (line: string) => void;
@@ -53,7 +58,7 @@ export interface DrillReport {
   redisFlushes: number;
   /** Accepted → synced, every invoice. */
   latencyMs: { p50: number; p95: number; max: number };
-  /** A killed worker's unfinished attempt → synced by another worker. */
+  /** A killed worker's death (it held the record) → synced by another worker. */
   takeoverMs: { count: number; p50: number; p95: number; max: number };
   durationMs: number;
   ok: boolean;
@@ -74,13 +79,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const adminToken = `drill-operator-${randomBytes(12).toString('hex')}`;
   const database = await freshPostgresDatabase(options.adminDatabaseUrl);
   const sandbox = await startGenericSandbox({ port: 0 });
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const redisUrl = new URL(options.redisUrl);
+  redisUrl.pathname = `/${options.redisDb ?? 9}`;
+  const redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: null });
   const processes: ServiceProcess[] = [];
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port),
     DATABASE_URL: database.url,
-    REDIS_URL: options.redisUrl,
+    REDIS_URL: redisUrl.toString(),
     QUEUE_PREFIX: prefix,
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('base64'),
@@ -96,6 +103,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   };
   const call = apiClient(port);
   let workerKills = 0;
+  /** When each killed worker process (by pid) died. */
+  const killedAt = new Map<number, number>();
   let apiKills = 0;
   let redisFlushes = 0;
 
@@ -127,6 +136,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         if (!posting) break;
         const victim = workers[Math.floor(Math.random() * workers.length)]!;
         victim.child.kill('SIGKILL');
+        killedAt.set(victim.child.pid!, Date.now());
         workerKills += 1;
         workers = workers.filter((w) => w !== victim);
         const replacement = spawnService('worker');
@@ -148,9 +158,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         }
         if (!flushed && progress >= 0.6) {
           flushed = true;
-          await flushPrefix(redis, `${prefix}:`);
+          await redis.flushdb();
           redisFlushes += 1;
-          log('flushed the drill’s Redis keys');
+          log(`flushed Redis (database ${options.redisDb ?? 9})`);
         }
       }
     })();
@@ -194,10 +204,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const records = (
         await db.query(
           `select r.id, r.external_id, r.status, r.reference, r.provider_invoice_id, r.created_at, r.synced_at,
-                  (select min(a.started_at) from sync_attempts a where a.record_id = r.id and a.finished_at is null) as orphaned_at
+                  (select array_agg(a.worker) from sync_attempts a where a.record_id = r.id and a.finished_at is null) as dead_workers
              from sync_records r`,
         )
-      ).rows as Array<{ id: string; external_id: string; status: string; reference: string; provider_invoice_id: string | null; created_at: Date; synced_at: Date | null; orphaned_at: Date | null }>;
+      ).rows as Array<{ id: string; external_id: string; status: string; reference: string; provider_invoice_id: string | null; created_at: Date; synced_at: Date | null; dead_workers: string[] | null }>;
       await sleep(4500); // let the endpoint finish creates it is still holding
       const stored = sandbox.invoices();
       const byReference = new Map<string, number>();
@@ -214,9 +224,27 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       }
       const synced = records.filter((r) => r.status === 'synced');
       const failed = records.filter((r) => r.status === 'failed').length;
-      const stuck = records.filter((r) => r.status !== 'synced' && r.status !== 'failed').length;
+      const stuckRecords = records.filter((r) => r.status !== 'synced' && r.status !== 'failed');
+      const stuck = stuckRecords.length;
+      for (const r of stuckRecords) {
+        const detail = (
+          await db.query(
+            `select r.status, r.create_sent, r.last_sent_at, r.next_attempt_at, r.lease_owner, r.lease_until, r.schedule_seq, r.attempt_count, now() as now,
+                    (select json_agg(json_build_object('n', a.number, 'outcome', a.outcome, 'worker', a.worker, 'started', a.started_at, 'finished', a.finished_at, 'steps', a.steps) order by a.number) from sync_attempts a where a.record_id = r.id) as attempts,
+                    (select json_agg(json_build_object('status', h.status, 'message', h.message, 'at', h.at) order by h.id) from status_history h where h.record_id = r.id) as history
+               from sync_records r where r.id = $1`,
+            [r.id],
+          )
+        ).rows[0];
+        log(`stuck ${r.external_id} (${r.id}): ${JSON.stringify(detail)}`);
+      }
       const latencies = synced.map((r) => r.synced_at!.getTime() - r.created_at.getTime());
-      const takeovers = synced.filter((r) => r.orphaned_at).map((r) => r.synced_at!.getTime() - r.orphaned_at!.getTime());
+      // A killed worker left its attempt unfinished; the worker id names its process ("host:pid:…").
+      const diedAt = (worker: string) => killedAt.get(Number(worker.split(':')[1]));
+      const takeovers = synced.flatMap((r) => {
+        const deaths = (r.dead_workers ?? []).map(diedAt).filter((t): t is number => t !== undefined);
+        return deaths.length ? [r.synced_at!.getTime() - Math.max(...deaths)] : [];
+      });
       const report: DrillReport = {
         accepted: accepted.size,
         synced: synced.length,
@@ -237,23 +265,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       await db.end();
     }
   } finally {
+    if (process.env.DRILL_LOGS) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.DRILL_LOGS, processes.map((p, i) => `=== process ${i} (pid ${p.child.pid})\n${p.stdout()}\n${p.stderr()}`).join('\n'));
+    }
     for (const p of processes) if (p.alive()) p.child.kill('SIGKILL');
     await Promise.all(processes.map((p) => p.exited));
     await sandbox.close();
-    await flushPrefix(redis, `${prefix}:`).catch(() => undefined);
+    await redis.flushdb().catch(() => undefined);
     redis.disconnect();
     await database.drop().catch(() => undefined);
   }
-}
-
-/** Deletes every key of the drill's prefix: Redis "flushed" for the drill, and only for it. */
-async function flushPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 export function formatDrillReport(report: DrillReport): string {

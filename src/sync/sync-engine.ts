@@ -67,7 +67,7 @@ export class SyncEngine {
   private readonly runDeadlineMs: number;
 
   constructor(private readonly deps: SyncEngineDeps) {
-    this.leaseMs = deps.leaseMs ?? 15_000;
+    this.leaseMs = deps.leaseMs ?? 12_000;
     this.runDeadlineMs = deps.runDeadlineMs ?? jobCatalog['sync-invoice'].timeoutMs;
   }
 
