@@ -16,20 +16,20 @@ export interface SweepDeps {
  * accepted, this is how nothing accepted is ever lost. Job ids come from the
  * rows, so work already queued is not queued twice.
  */
-export async function sweep(deps: SweepDeps): Promise<{ records: number; deliveries: number }> {
+export async function sweep(deps: SweepDeps): Promise<{ connections: number; deliveries: number }> {
   const batch = deps.batch ?? 500;
   const now = deps.clock().getTime();
-  const records = await deps.store.repos.records.unfinished(batch);
-  for (const record of records) {
-    const delay = record.nextAttemptAt ? Math.max(0, record.nextAttemptAt.getTime() - now) : 0;
-    await deps.scheduler.scheduleSync(record.id, record.tenantId, record.scheduleSeq, delay);
+  // Records are not queued one by one: each connection with work is kicked, when its first record is due.
+  const connections = await deps.store.repos.records.connectionsWithWork(batch);
+  for (const c of connections) {
+    await deps.scheduler.scheduleSync({ tenantId: c.tenantId, provider: c.provider }, Math.max(0, c.dueAt.getTime() - now));
   }
   const deliveries = await deps.store.repos.webhooks.due(batch);
   for (const delivery of deliveries) {
     const delay = Math.max(0, delivery.nextAttemptAt.getTime() - now);
     await deps.scheduler.scheduleDelivery(delivery.id, delivery.attempts, delay);
   }
-  return { records: records.length, deliveries: deliveries.length };
+  return { connections: connections.length, deliveries: deliveries.length };
 }
 
 /**
@@ -38,14 +38,10 @@ export async function sweep(deps: SweepDeps): Promise<{ records: number; deliver
  * than at the next full sweep.
  */
 export async function reclaimOrphans(deps: SweepDeps): Promise<number> {
-  const now = deps.clock().getTime();
-  const orphans = await deps.store.repos.records.reclaimOrphans(deps.batch ?? 500);
-  for (const record of orphans) {
-    const delay = record.nextAttemptAt ? Math.max(0, record.nextAttemptAt.getTime() - now) : 0;
-    await deps.scheduler.scheduleSync(record.id, record.tenantId, record.scheduleSeq, delay);
-  }
-  if (orphans.length) deps.log.info({ records: orphans.length }, 'took over records whose worker is gone');
-  return orphans.length;
+  const connections = await deps.store.repos.records.reclaimOrphans(deps.batch ?? 500);
+  for (const c of connections) await deps.scheduler.scheduleSync(c, 0);
+  if (connections.length) deps.log.info({ connections: connections.length }, 'took over records whose worker is gone');
+  return connections.length;
 }
 
 /**
@@ -60,7 +56,7 @@ export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs =
     if (running) return running;
     running = sweep(deps)
       .then((r) => {
-        if (r.records || r.deliveries) deps.log.debug(r, 'sweep re-enqueued unfinished work');
+        if (r.connections || r.deliveries) deps.log.debug(r, 'sweep re-enqueued unfinished work');
       })
       .catch((err: unknown) => deps.log.warn({ err }, 'sweep failed; will try again'))
       .finally(() => {

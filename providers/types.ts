@@ -55,7 +55,18 @@ export interface ProviderContext<S extends BaseConnectionSettings = BaseConnecti
   clock: () => Date;
   log: Logger;
   warn(warning: SyncWarning): void;
+  /**
+   * The longest this operation may wait inside a worker for the connection's
+   * request budget (a rate limit). Beyond it an adapter throws a
+   * ProviderRateLimitError with code `budget_wait` and the wait in
+   * `retryAfterMs`: the sync engine then defers the record and lets the
+   * worker go. Unset: wait as long as the limit requires.
+   */
+  maxBudgetWaitMs?: number;
 }
+
+/** The code of the error that says "the connection's request budget is spent for now; come back later". */
+export const BUDGET_WAIT = 'budget_wait';
 
 /** An invoice as it exists at the provider. */
 export interface ProviderInvoice {
@@ -115,6 +126,19 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
   readonly settingsSchema: z.ZodType<S, any>;
   /** Setting names that are secrets: encrypted at rest, never echoed or logged. */
   readonly secretFields: readonly string[];
+  /**
+   * How many invoices of one connection may be synced at once, given its
+   * settings: 1 for an API that takes one request at a time per customer
+   * environment; for a rate-limited API, what its request budget can feed.
+   */
+  parallelSyncs(settings: S): number;
+
+  /**
+   * How long until the connection's request budget lets another sync start (0:
+   * now). A runner that would wait longer than a moment leaves the worker and
+   * comes back then. Absent: the provider has no budget of its own.
+   */
+  budgetWaitMs?(ctx: ProviderContext<S>): Promise<number>;
 
   /**
    * Fills settings that are generated when absent (the generic provider's

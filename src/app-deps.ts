@@ -9,6 +9,7 @@ import type { SecretBox } from './store/secret-box.js';
 import type { Store } from './store/store.js';
 import type { InvoiceService } from './sync/invoice-service.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { AuthDeps } from './routes/auth.js';
 
 /** Everything the HTTP app needs, injected (tests build their own). */
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   billing: Billing;
   metrics: Metrics;
   adminToken: string;
+  /** How callers are recognised: the operator token, and API keys (looked up through the cache). */
+  auth: AuthDeps;
   urlPolicy: UrlPolicy;
   clock: () => Date;
   log: Logger;

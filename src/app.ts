@@ -1,7 +1,7 @@
 import '@fastify/swagger';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
 import { unstorableInputs } from './http/input-guard.js';
@@ -35,6 +35,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     requestIdHeader: 'x-request-id',
+    // One line per request, written below: at debug for answers that went well (an access log at
+    // thousands of requests a second costs more than the request), at info for refusals, at error
+    // for failures; slow answers always.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `req_${newId()}`,
     bodyLimit: 5 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
@@ -66,6 +70,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const ms = reply.elapsedTime;
+    const line = { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(ms) };
+    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
+    else if (reply.statusCode >= 400 || ms > 1000) request.log.info(line, 'request answered');
+    else request.log.debug(line, 'request answered');
   });
 
   // What the database cannot store (NUL, lone surrogates) or the service cannot serialise

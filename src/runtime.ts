@@ -13,10 +13,14 @@ import { Metrics } from './ops/metrics.js';
 import type { RetryPolicy } from './queue/catalog.js';
 import { BullScheduler } from './queue/scheduler.js';
 import { startWorkers, type Workers } from './queue/workers.js';
+import { ConnectionRuns, type ConnectionKey } from './queue/connection-runs.js';
+import { ConnectionBudgets } from './sync/connection-budgets.js';
 import type { Database } from './store/database.js';
 import { SecretBox } from './store/secret-box.js';
 import { Store } from './store/store.js';
 import { InvoiceService } from './sync/invoice-service.js';
+import { ConfigCache } from './store/config-cache.js';
+import { ReferenceNumbers } from './sync/reference-numbers.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { newId } from './domain/ids.js';
 
@@ -79,9 +83,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Producer connection: fail fast when Redis is away (the sweep catches up), never hang a request.
   const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   queueRedis.on('error', (err) => log.debug({ err }, 'redis (queue) connection error'));
-  const scheduler = new BullScheduler(queueRedis, options.queuePrefix, { onError: (err) => log.debug({ err }, 'redis (queue) error') });
+  // A connection's runners: slots and wake-ups in Redis (see ConnectionRuns); how many per provider.
+  const runs = new ConnectionRuns(redis, redisPrefix);
+  const budgets = new ConnectionBudgets({ store, secretBox, registry, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log });
+  const runnersFor = (c: ConnectionKey) => budgets.runners(c);
+  const scheduler = new BullScheduler(queueRedis, options.queuePrefix, runs, runnersFor, { onError: (err: Error) => log.debug({ err }, 'redis (queue) error') });
 
-  const invoices = new InvoiceService({ store, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
+  // Configuration read on every request, cached in this process and checked against the tenant's version.
+  const cache = new ConfigCache(store.repos);
+  const references = new ReferenceNumbers(() => store.repos.tenants);
+  const invoices = new InvoiceService({ store, cache, references, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
   const billing = new Billing({ db: options.db, invoices, scheduler, clock, log });
   const engine = new SyncEngine({
     store,
@@ -113,6 +124,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       billing,
       metrics,
       adminToken: options.adminToken,
+      auth: { adminToken: options.adminToken, apiKeys: { findByHash: (hash) => cache.apiKey(hash) } },
       urlPolicy: options.urlPolicy,
       clock,
       log,
@@ -132,7 +144,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       connection: workerRedis,
       prefix: options.queuePrefix,
       concurrency: options.concurrency ?? 8,
-      engine,
+      runners: { engine, store, scheduler, runs, runnersFor, budgetWaitMs: (c) => budgets.waitMs(c), log },
       deliver: {
         store,
         secretBox,

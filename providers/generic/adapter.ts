@@ -26,6 +26,7 @@ export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
   displayName: 'Accounting endpoint',
   settingsSchema: genericSettingsSchema,
   secretFields: ['secret'],
+  parallelSyncs: () => 8,
 
   completeSettings(settings) {
     if (settings.secret) return { settings };

@@ -39,6 +39,8 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
     displayName: 'Netvisor',
     settingsSchema: netvisorSettingsSchema,
     secretFields: ['customerKey', 'partnerKey'],
+    // Netvisor takes one request at a time per organisation: one invoice at a time.
+    parallelSyncs: () => 1,
 
     async verifyConnection(ctx) {
       await netvisorOk(

@@ -76,6 +76,13 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
   displayName: 'Procountor',
   settingsSchema: procountorSettingsSchema,
   secretFields: ['clientSecret', 'apiKey'],
+  // The client's request budget is the limit: a sync makes about three requests, so a few
+  // syncs at once keep it busy; more would only queue for it.
+  parallelSyncs: (settings) => Math.max(1, Math.floor(settings.requestsPerSecond / 4)),
+
+  async budgetWaitMs(ctx) {
+    return new ProcountorClient(ctx).budgetWaitMs();
+  },
 
   async verifyConnection(ctx) {
     await new ProcountorClient(ctx).verifyCredentials();

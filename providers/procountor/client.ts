@@ -35,6 +35,7 @@ export class ProcountorClient {
       redis: ctx.redis,
       key: rateLimitKey(ctx.redisPrefix, s.baseUrl, s.clientId),
       limit: s.requestsPerSecond,
+      ...(ctx.maxBudgetWaitMs === undefined ? {} : { maxBudgetWaitMs: ctx.maxBudgetWaitMs }),
     });
     this.tokens = new SharedTokenCache({
       redis: ctx.redis,
@@ -65,6 +66,11 @@ export class ProcountorClient {
       write: call.write,
       label: call.label,
     };
+  }
+
+  /** How long until the shared window has room for another request (0: now); takes no slot. */
+  budgetWaitMs(): Promise<number> {
+    return this.limiter.waitMs();
   }
 
   /** Checks the credentials with a new token (never the cached one) and keeps it for the next calls. */

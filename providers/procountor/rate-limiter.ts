@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProviderRateLimitError } from '../errors/rate-limit-error.js';
+import { BUDGET_WAIT } from '../types.js';
 
 /**
  * A sliding-window limit shared by every worker through Redis: at most
@@ -29,6 +30,21 @@ if wait < 1 then wait = 1 end
 return wait
 `;
 
+/** How long until the window has room, without taking a slot. */
+const PEEK = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then return 0 end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+`;
+
 /**
  * Procountor counts on its own clock and requests reach it with varying delay,
  * so our window is a little longer than a second: N requests per 1.1 s keeps
@@ -44,6 +60,12 @@ export interface RateLimiterOptions {
   windowMs?: number;
   /** Longest a caller waits for a slot before giving up with a rate-limit error. */
   maxWaitMs?: number;
+  /**
+   * A caller that may not sleep long (a sync under a connection runner): when the
+   * wait would be longer than this, it fails at once with code `budget_wait`
+   * and the wait, instead of holding its worker.
+   */
+  maxBudgetWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -64,6 +86,11 @@ export class SharedRateLimiter {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /** Milliseconds until a request could be sent (0: now); records nothing. */
+  async waitMs(): Promise<number> {
+    return Number(await this.options.redis.eval(PEEK, 1, this.options.key, this.options.limit, this.windowMs));
+  }
+
   /** Resolves when this caller may send one request. */
   async acquire(): Promise<void> {
     const started = Date.now();
@@ -73,6 +100,13 @@ export class SharedRateLimiter {
         await this.options.redis.eval(ACQUIRE, 1, this.options.key, this.options.limit, this.windowMs, member),
       );
       if (wait <= 0) return;
+      if (this.options.maxBudgetWaitMs !== undefined && Date.now() - started + wait > this.options.maxBudgetWaitMs) {
+        throw new ProviderRateLimitError({
+          code: BUDGET_WAIT,
+          message: `ledgerlink keeps to ${this.options.limit} Procountor requests a second; the next slot is free in ${wait} ms.`,
+          retryAfterMs: wait,
+        });
+      }
       if (Date.now() - started + wait > this.maxWaitMs) {
         throw new ProviderRateLimitError({
           code: 'procountor_throttled',

@@ -9,9 +9,11 @@ const port = await freePort();
 const adminToken = randomBytes(16).toString('hex');
 const api = startService(
   { PORT: String(port), DATABASE_URL: database.url, QUEUE_PREFIX: `probe-${randomBytes(3).toString('hex')}`, ADMIN_TOKEN: adminToken, MASTER_KEY: randomBytes(32).toString('base64'), ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: process.env.PROBE_LOG_LEVEL ?? 'info' },
-  ['--role=api', ...(process.env.PROBE_NODE_ARGS ? [] : [])],
+  ['--role=api'],
+  process.env.PROBE_NODE_ARGS ? process.env.PROBE_NODE_ARGS.split(' ') : [],
 );
 await waitReady(api, port);
+console.log('api pid', api.child.pid);
 const call = apiClient(port);
 await call('POST', '/v1/tenants', adminToken, { id: 'bench', name: 'Bench' });
 const key = (await call('POST', '/v1/tenants/bench/api-keys', adminToken, { roles: ['host'] })).body.key;

@@ -20,12 +20,12 @@ export interface ServiceProcess {
   alive(): boolean;
 }
 
-export function startService(env: Record<string, string>, args: string[] = []): ServiceProcess {
+export function startService(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ServiceProcess {
   let out = '';
   let err = '';
   // Node itself with tsx's loader, not the tsx wrapper: the wrapper runs the service in a child
   // process, so a SIGKILL would only kill the wrapper and leave the service running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -73,10 +73,22 @@ export function dec(value: string | number | Decimal): Decimal {
     // exponent forms such as 1e-7 included.
     return new Dec(value);
   }
+  const known = parsed.get(value);
+  if (known) return known;
   const trimmed = value.trim();
   if (!isDecimalString(trimmed)) throw new RangeError(`not a decimal number: "${value}"`);
-  return new Dec(trimmed);
+  const d = new Dec(trimmed);
+  // Decimals are immutable, and invoices repeat the same few quantities, prices and rates.
+  if (value.length <= MAX_DECIMAL_TEXT) {
+    if (parsed.size >= PARSED_KEPT) parsed.clear();
+    parsed.set(value, d);
+  }
+  return d;
 }
+
+/** Decimals already read from text (a small cache: reading text is most of decimal.js's cost here). */
+const parsed = new Map<string, Decimal>();
+const PARSED_KEPT = 2000;
 
 /**
  * Rounds to cents, half away from zero (the commercial rule Procountor and

@@ -14,9 +14,27 @@ export interface RetryPolicy {
 }
 
 export const jobCatalog = {
-  'sync-invoice': {
+  /**
+   * One runner of a connection (a tenant's provider): syncs the connection's due
+   * records, one at a time, for a slice of time, then goes to the back of the
+   * queue (so connections take turns), or leaves when nothing is due or the
+   * provider's budget says wait.
+   */
+  'sync-connection': {
     queue: 'sync',
-    payload: z.object({ recordId: z.string().min(1), tenantId: z.string().min(1) }),
+    payload: z.object({ tenantId: z.string().min(1), provider: z.string().min(1), token: z.string().min(1) }),
+    /** How long a runner works before it lets the next connection have the worker. */
+    sliceMs: 2_000,
+    /** Records reserved per look at what is due (a slice's worth: the rest stays free for other runners). */
+    batch: 5,
+  },
+  /** A connection's records come due later (a retry, a lookup that must wait): kick it then. */
+  'wake-connection': {
+    queue: 'sync',
+    payload: z.object({ tenantId: z.string().min(1), provider: z.string().min(1) }),
+  },
+  /** One attempt at one record (what a runner does for each record it takes). */
+  'sync-invoice': {
     /** A Netvisor request may take 120 s and a sync makes several. */
     timeoutMs: 10 * 60_000,
     retry: { baseMs: 5_000, maxMs: 30 * 60_000, maxAttempts: 12 } satisfies RetryPolicy,
@@ -41,7 +59,8 @@ export const jobCatalog = {
   },
 } as const;
 
-export type JobName = keyof typeof jobCatalog;
+/** Jobs that go through a queue (the catalog also holds the policy of a record's sync attempt). */
+export type JobName = { [N in keyof typeof jobCatalog]: (typeof jobCatalog)[N] extends { queue: string } ? N : never }[keyof typeof jobCatalog];
 export type JobPayload<N extends JobName> = z.output<(typeof jobCatalog)[N]['payload']>;
 export const QUEUE_NAMES = ['sync', 'events', 'billing'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -2,9 +2,8 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { billingOperationProcessor } from '../../jobs/billing-operation.js';
 import { deliverEventProcessor, type DeliverDeps } from '../../jobs/deliver-event.js';
-import { syncInvoiceProcessor } from '../../jobs/sync-invoice.js';
+import { syncConnectionProcessor, type ConnectionRunnerDeps } from '../../jobs/sync-connection.js';
 import type { Billing } from '../billing/billing.js';
-import type { SyncEngine } from '../sync/sync-engine.js';
 import { jobCatalog } from './catalog.js';
 
 export interface Workers {
@@ -19,16 +18,17 @@ export function startWorkers(options: {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
-  engine: SyncEngine;
+  /** The connection runners' dependencies (engine, store, scheduler, slots). */
+  runners: ConnectionRunnerDeps;
   deliver: DeliverDeps;
   /** Billing operations (compile); absent, the billing queue is not worked here. */
   billing?: Billing;
   log: Logger;
 }): Workers {
   const common = { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency };
-  const sync = new Worker(jobCatalog['sync-invoice'].queue, syncInvoiceProcessor(options.engine), {
+  const sync = new Worker(jobCatalog['sync-connection'].queue, syncConnectionProcessor(options.runners), {
     ...common,
-    // The job's lock is renewed while it runs; the database lease is the real guard.
+    // The job's lock is renewed while it runs; the database leases are the real guard.
     lockDuration: 60_000,
   });
   const events = new Worker(jobCatalog['deliver-event'].queue, deliverEventProcessor(options.deliver), {

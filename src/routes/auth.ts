@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/api-error.js';
-import type { ApiKeysRepo, Role } from '../store/api-keys-repo.js';
+import type { ApiKey, Role } from '../store/api-keys-repo.js';
 
 /** Who is calling: the operator, or an API key of one tenant with roles. */
 export type Caller = { kind: 'operator' } | { kind: 'key'; keyId: string; tenantId: string; roles: Role[] };
@@ -31,7 +31,8 @@ function sameSecret(a: string, b: string): boolean {
 
 export interface AuthDeps {
   adminToken: string;
-  apiKeys: ApiKeysRepo;
+  /** Finds a valid key by its hash (the repository, or the cache in front of it). */
+  apiKeys: { findByHash(hash: string): Promise<ApiKey | null> };
 }
 
 const unauthenticated = () =>

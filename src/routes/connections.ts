@@ -10,7 +10,7 @@ import { actorOf, requireRole, tenantOf } from './auth.js';
 
 /** Admin routes: the tenant's connections to accounting systems. */
 export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const admin = requireRole({ adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys }, 'admin');
+  const admin = requireRole(deps.auth, 'admin');
 
   app.put<{ Params: { provider: string } }>(
     '/v1/connections/:provider',

@@ -34,7 +34,7 @@ function view(link: CustomerLink) {
 
 /** Admin routes: which provider customer a host customer is, per provider. */
 export function customerLinkRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const admin = requireRole({ adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys }, 'admin');
+  const admin = requireRole(deps.auth, 'admin');
   const links = deps.store.repos.links;
 
   app.get<{ Params: { customerExternalId: string } }>(

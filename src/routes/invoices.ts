@@ -39,7 +39,7 @@ function withoutEmptyValues(query: unknown): unknown {
 
 /** Host and finance routes: intake, preview, records, resync. */
 export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const auth = { adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys };
+  const auth = deps.auth;
   const host = requireRole(auth, 'host');
   const reader = requireRole(auth, 'host', 'finance');
   const finance = requireRole(auth, 'finance');

@@ -45,7 +45,7 @@ function view(m: StoredMapping) {
 
 /** Admin routes: which product and price each kind of work is billed with, per scope. */
 export function mappingRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const admin = requireRole({ adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys }, 'admin');
+  const admin = requireRole(deps.auth, 'admin');
   const repos = deps.store.repos;
 
   const save = async (tenantId: string, input: ProductMappingInput) =>

@@ -20,7 +20,7 @@ export const apiKeyBody = z.strictObject({
 
 /** Operator routes: tenants and their API keys. */
 export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const operator = requireOperator({ adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys });
+  const operator = requireOperator(deps.auth);
 
   app.post('/v1/tenants', { preHandler: operator, schema: { tags: ['operator'], summary: 'Create a tenant', body: deps.docs.schema(tenantBody) } }, async (request, reply) => {
     const body = parseOr400(tenantBody, request.body);
@@ -43,6 +43,17 @@ export function tenantRoutes(app: FastifyInstance, deps: AppDeps): void {
       await deps.store.repos.apiKeys.insert({ id, tenantId: tenant.id, hash: hashApiKey(key), roles, label: body.label ?? null });
       await deps.store.repos.audit.record({ tenantId: tenant.id, actor: 'operator', action: 'api_key.create', target: id, details: { roles, label: body.label ?? null } });
       return reply.code(201).send({ id, key, roles, label: body.label ?? null });
+    },
+  );
+
+  app.delete<{ Params: { tenantId: string; keyId: string } }>(
+    '/v1/tenants/:tenantId/api-keys/:keyId',
+    { preHandler: operator, schema: { tags: ['operator'], summary: 'Revoke an API key (refused at once, in every process)' } },
+    async (request, reply) => {
+      const revoked = await deps.store.repos.apiKeys.revoke(request.params.tenantId, request.params.keyId);
+      if (!revoked) throw ApiError.notFound(`API key "${request.params.keyId}" of tenant "${request.params.tenantId}"`);
+      await deps.store.repos.audit.record({ tenantId: request.params.tenantId, actor: 'operator', action: 'api_key.revoke', target: request.params.keyId });
+      return reply.code(204).send();
     },
   );
 }

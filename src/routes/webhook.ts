@@ -19,7 +19,7 @@ export const webhookAad = (tenantId: string) => `webhook:${tenantId}`;
 
 /** Admin route: where status events go. The signing secret is returned once. */
 export function webhookRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const admin = requireRole({ adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys }, 'admin');
+  const admin = requireRole(deps.auth, 'admin');
 
   app.put('/v1/webhook', { preHandler: admin, schema: { tags: ['admin'], summary: 'Set the status-event webhook', body: deps.docs.schema(webhookBody) } }, async (request) => {
     const tenantId = tenantOf(request);

@@ -24,6 +24,12 @@ export class ApiKeysRepo {
     ]);
   }
 
+  /** Revokes a key; false when the tenant has no such key (or it was revoked already). */
+  async revoke(tenantId: string, id: string): Promise<boolean> {
+    const rows = await this.db.query('update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id', [tenantId, id]);
+    return rows.length > 0;
+  }
+
   async findByHash(hash: string): Promise<ApiKey | null> {
     const row = await one<any>(
       this.db,

@@ -2,7 +2,7 @@ import { one, type Queryable } from './database.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
 import type { RecordError } from './records-repo.js';
 
-export type AttemptOutcome = 'pending' | 'created' | 'adopted' | 'edited' | 'finalized' | 'retrying' | 'in_doubt' | 'failed' | 'superseded' | 'cancelled' | 'skipped';
+export type AttemptOutcome = 'pending' | 'created' | 'adopted' | 'edited' | 'finalized' | 'retrying' | 'in_doubt' | 'failed' | 'superseded' | 'cancelled' | 'deferred' | 'skipped';
 
 export interface AttemptStep {
   at: string;

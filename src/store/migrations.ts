@@ -5,6 +5,7 @@ import { revisions } from './migrations/003-revisions.js';
 import { billing } from './migrations/004-billing.js';
 import { billingCycle } from './migrations/005-billing-cycle.js';
 import { eventSequence } from './migrations/006-event-sequence.js';
+import { fastIntake } from './migrations/008-fast-intake.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
@@ -14,6 +15,7 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '004-billing', sql: billing },
   { id: '005-billing-cycle', sql: billingCycle },
   { id: '006-event-sequence', sql: eventSequence },
+  { id: '008-fast-intake', sql: fastIntake },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

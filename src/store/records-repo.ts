@@ -103,11 +103,58 @@ export function toRecord(row: any): SyncRecord {
   };
 }
 
-/** What the sweep needs to put a record back on the queue. */
+/** What intake's write found: the record inserted, an earlier one with the same key, or a newer revision. */
+export type AcceptOutcome =
+  | { outcome: 'inserted'; createdAt: Date }
+  | { outcome: 'existing'; naturalId: string | null; keyId: string | null }
+  | { outcome: 'stale'; newest: { id: string; revision: number; status: SyncStatus } };
+
+/** A record as intake has just inserted it (status queued, nothing tried yet). */
+export function freshRecord(r: NewRecord, createdAt: Date): SyncRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    externalId: r.externalId,
+    revision: r.revision,
+    idempotencyKey: r.idempotencyKey,
+    bodyHash: r.bodyHash,
+    document: r.document as Record<string, any>,
+    provider: r.provider,
+    type: r.type as SyncRecord['type'],
+    status: 'queued',
+    reference: r.reference,
+    referenceNumber: r.referenceNumber,
+    providerInvoiceId: null,
+    providerInvoiceNumber: null,
+    providerState: null,
+    totals: r.totals,
+    resolved: r.resolved as Record<string, any> | null,
+    warnings: r.warnings,
+    lastError: null,
+    attemptCount: 0,
+    retryBase: 0,
+    scheduleSeq: 1,
+    nextAttemptAt: null,
+    inDoubtSince: null,
+    createSent: false,
+    firstSentAt: null,
+    lastSentAt: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    supersededBy: null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
+    createdAt,
+    updatedAt: createdAt,
+    syncedAt: null,
+  };
+}
+
+/** What the sweep needs to put a record back on the queue: its connection, and when it is due. */
 export interface UnfinishedWork {
   id: string;
   tenantId: string;
-  scheduleSeq: number;
+  provider: string;
   nextAttemptAt: Date | null;
 }
 
@@ -207,6 +254,56 @@ export class RecordsRepo {
     return row ? toRecord(row) : null;
   }
 
+  /**
+   * Intake's write in one round trip (migration 008, `ledgerlink_accept`):
+   * under the invoice's lock, an existing (externalId, revision) or
+   * Idempotency-Key is reported, a revision lower than the newest is refused,
+   * and otherwise the record is inserted (scheduling generation 1) with its
+   * history entry and, when given, its `invoice.queued` event (sequence 1).
+   */
+  async acceptNew(r: NewRecord, queuedEvent: { id: string; payload: unknown } | null): Promise<AcceptOutcome> {
+    return (await this.acceptMany([{ record: r, queuedEvent }]))[0]!;
+  }
+
+  /**
+   * Several acceptances in one round trip and one transaction
+   * (`ledgerlink_accept_many`): intake batches the requests that arrive
+   * together. Outcomes come back in the order of `items`. If any item breaks a
+   * constraint the whole batch rolls back (the caller then accepts one by one).
+   */
+  async acceptMany(items: Array<{ record: NewRecord; queuedEvent: { id: string; payload: unknown } | null }>): Promise<AcceptOutcome[]> {
+    const payload = items.map(({ record: r, queuedEvent }) => ({
+      r: {
+        id: r.id,
+        tenant_id: r.tenantId,
+        external_id: r.externalId,
+        revision: r.revision,
+        idempotency_key: r.idempotencyKey,
+        body_hash: r.bodyHash,
+        document: r.document,
+        provider: r.provider,
+        type: r.type,
+        reference: r.reference,
+        reference_number: r.referenceNumber,
+        totals: r.totals,
+        resolved: r.resolved,
+        warnings: r.warnings,
+      },
+      delivery: queuedEvent,
+    }));
+    const rows = await this.db.query<any>('select * from ledgerlink_accept_many($1::jsonb)', [JSON.stringify(payload)]);
+    const outcomes: AcceptOutcome[] = new Array(items.length);
+    for (const row of rows) {
+      outcomes[Number(row.idx)] =
+        row.outcome === 'existing'
+          ? { outcome: 'existing', naturalId: row.natural_id, keyId: row.key_id }
+          : row.outcome === 'stale'
+            ? { outcome: 'stale', newest: { id: row.newest_id, revision: Number(row.newest_revision), status: row.newest_status } }
+            : { outcome: 'inserted', createdAt: row.created_at };
+    }
+    return outcomes;
+  }
+
   async get(tenantId: string, id: string): Promise<SyncRecord | null> {
     const row = await one<any>(this.db, 'select * from sync_records where tenant_id = $1 and id = $2', [tenantId, id]);
     return row ? toRecord(row) : null;
@@ -286,11 +383,47 @@ export class RecordsRepo {
           and r.status in ${UNFINISHED_SQL}
           and (r.lease_until is null or r.lease_until < now() or r.lease_owner = $2)
           and not exists (select 1 from sync_records o
-                           where o.tenant_id = r.tenant_id and o.external_id = r.external_id and o.id <> r.id and o.lease_until > now())
+                           where o.tenant_id = r.tenant_id and o.external_id = r.external_id and o.id <> r.id and o.lease_until > now()
+                             and o.lease_owner is distinct from $2)
         returning *`,
       [id, owner, leaseMs],
     );
     return row ? toRecord(row) : null;
+  }
+
+  /**
+   * A connection runner reserves the connection's due records, oldest due
+   * first: their lease is given to `owner` for a while, so the connection's
+   * other runners take other records (and a runner that dies lets them go when
+   * the lease runs out). The runner then syncs them one by one under the same
+   * owner. Returns their ids, in due order.
+   */
+  async reserveDue(tenantId: string, provider: string, owner: string, leaseMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string; due: Date }>(
+      `update sync_records r set lease_owner = $3, lease_until = now() + ($4::text || ' milliseconds')::interval
+         from (select id from sync_records
+                where tenant_id = $1 and provider = $2 and status in ${UNFINISHED_SQL}
+                  and (lease_until is null or lease_until < now() or lease_owner = $3)
+                  and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')
+                order by coalesce(next_attempt_at, created_at)
+                limit $5
+                for update skip locked) due
+        where r.id = due.id
+        returning r.id, coalesce(r.next_attempt_at, r.created_at) as due`,
+      [tenantId, provider, owner, leaseMs, limit],
+    );
+    return rows.sort((a, b) => a.due.getTime() - b.due.getTime() || (a.id < b.id ? -1 : 1)).map((r) => r.id);
+  }
+
+  /** When the connection's next record comes due (null: none is waiting for later). */
+  async nextDueAt(tenantId: string, provider: string): Promise<Date | null> {
+    const row = await one<{ at: Date | null }>(
+      this.db,
+      `select min(next_attempt_at) as at from sync_records
+        where tenant_id = $1 and provider = $2 and status in ${UNFINISHED_SQL} and next_attempt_at > now()`,
+      [tenantId, provider],
+    );
+    return row?.at ?? null;
   }
 
   /**
@@ -313,10 +446,10 @@ export class RecordsRepo {
     return { why: 'leased', until: null };
   }
 
-  /** The (tenant, externalId) of a record: the key of its chain of revisions. */
-  async chainKeyOf(id: string): Promise<{ tenantId: string; externalId: string } | null> {
-    const row = await one<any>(this.db, 'select tenant_id, external_id from sync_records where id = $1', [id]);
-    return row ? { tenantId: row.tenant_id, externalId: row.external_id } : null;
+  /** The (tenant, externalId) of a record — the key of its chain of revisions — and its provider. */
+  async chainKeyOf(id: string): Promise<{ tenantId: string; externalId: string; provider: string } | null> {
+    const row = await one<any>(this.db, 'select tenant_id, external_id, provider from sync_records where id = $1', [id]);
+    return row ? { tenantId: row.tenant_id, externalId: row.external_id, provider: row.provider } : null;
   }
 
   /**
@@ -345,15 +478,15 @@ export class RecordsRepo {
   }
 
   /** Other revisions of an invoice that are due and free: what a finished run wakes (only what scheduling needs). */
-  async waitingInChain(tenantId: string, externalId: string, exceptId: string): Promise<Array<{ id: string; tenantId: string }>> {
+  async waitingInChain(tenantId: string, externalId: string, exceptId: string): Promise<Array<{ id: string; tenantId: string; provider: string }>> {
     const rows = await this.db.query<any>(
-      `select id, tenant_id from sync_records
+      `select id, tenant_id, provider from sync_records
         where tenant_id = $1 and external_id = $2 and id <> $3 and status in ${UNFINISHED_SQL}
           and (lease_until is null or lease_until < now())
           and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')`,
       [tenantId, externalId, exceptId],
     );
-    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, provider: r.provider }));
   }
 
   /** Records a newer revision superseded, oldest first. */
@@ -439,6 +572,15 @@ export class RecordsRepo {
     return rows.length > 0;
   }
 
+  /**
+   * A run that had to wait for the connection's request budget: the record is
+   * due again at `until`, back in `status` (quietly: no history, no event), and
+   * the attempt does not count against the retry budget.
+   */
+  async defer(id: string, status: SyncStatus, until: Date): Promise<void> {
+    await this.db.query(`update sync_records set status = $2, next_attempt_at = $3, retry_base = retry_base + 1, updated_at = now() where id = $1`, [id, status, until]);
+  }
+
   /** Whether `owner` still holds a live lease on the record. */
   async holdsLease(id: string, owner: string): Promise<boolean> {
     const rows = await this.db.query('select 1 from sync_records where id = $1 and lease_owner = $2 and lease_until > now()', [id, owner]);
@@ -477,36 +619,40 @@ export class RecordsRepo {
   }
 
   /**
-   * Unfinished records whose lease is free, oldest first: the sweep's work list.
-   * Only what scheduling needs, not the documents: every worker runs this every 30 s.
+   * The connections that have unfinished records nobody holds, each with when
+   * its first one comes due: the sweep's work list (it kicks each connection;
+   * its runners take the records). One row per connection, however many records.
    */
-  async unfinished(limit: number): Promise<UnfinishedWork[]> {
+  async connectionsWithWork(limit: number): Promise<Array<{ tenantId: string; provider: string; dueAt: Date }>> {
     const rows = await this.db.query<any>(
-      `select id, tenant_id, schedule_seq, next_attempt_at from sync_records
+      `select tenant_id, provider, min(coalesce(next_attempt_at, created_at)) as due_at from sync_records
         where status in ${UNFINISHED_SQL}
           and (lease_until is null or lease_until < now())
-        order by coalesce(next_attempt_at, created_at) limit $1`,
+        group by tenant_id, provider
+        order by min(coalesce(next_attempt_at, created_at)) limit $1`,
       [limit],
     );
-    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, scheduleSeq: Number(row.schedule_seq), nextAttemptAt: row.next_attempt_at }));
+    return rows.map((row) => ({ tenantId: row.tenant_id, provider: row.provider, dueAt: row.due_at }));
   }
 
   /**
    * Records whose worker is gone: unfinished, with a lease that ran out (a live
-   * run renews it, a finished one clears it). Their lease is cleared and their
-   * scheduling generation bumped in one statement, so each is re-enqueued once
-   * and under a new job id (the dead worker's job may still look active).
+   * run renews it, a finished one clears it; a runner's reservation too). Their
+   * lease is cleared in one statement, so each is taken over once; returns the
+   * connections to kick.
    */
-  async reclaimOrphans(limit: number): Promise<UnfinishedWork[]> {
+  async reclaimOrphans(limit: number): Promise<Array<{ tenantId: string; provider: string }>> {
     const rows = await this.db.query<any>(
-      `update sync_records set lease_owner = null, lease_until = null, schedule_seq = schedule_seq + 1
-        where id in (select id from sync_records
-                      where status in ${UNFINISHED_SQL} and lease_until is not null and lease_until < now()
-                      order by lease_until limit $1 for update skip locked)
-        returning id, tenant_id, schedule_seq, next_attempt_at`,
+      `with orphans as (
+         update sync_records set lease_owner = null, lease_until = null
+          where id in (select id from sync_records
+                        where status in ${UNFINISHED_SQL} and lease_until is not null and lease_until < now()
+                        order by lease_until limit $1 for update skip locked)
+          returning tenant_id, provider)
+       select distinct tenant_id, provider from orphans`,
       [limit],
     );
-    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, scheduleSeq: Number(row.schedule_seq), nextAttemptAt: row.next_attempt_at }));
+    return rows.map((row) => ({ tenantId: row.tenant_id, provider: row.provider }));
   }
 
   async countByStatus(): Promise<Array<{ provider: string; status: string; count: number }>> {

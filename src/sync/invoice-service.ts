@@ -10,7 +10,11 @@ import type { UrlPolicy } from '../http/url-guard.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { ConnectionRow } from '../store/connections-repo.js';
-import { CLOSED, type RecordFilter, type SyncRecord, type SyncStatus } from '../store/records-repo.js';
+import { CLOSED, freshRecord, type AcceptOutcome, type NewRecord, type RecordFilter, type SyncRecord, type SyncStatus } from '../store/records-repo.js';
+import type { ConfigCache } from '../store/config-cache.js';
+import { statusEvent } from '../events/status-event.js';
+import type { ReferenceNumbers } from './reference-numbers.js';
+import { MicroBatcher } from '../lib/micro-batcher.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Repos, Store } from '../store/store.js';
 import { newDeliveryFor } from '../events/outbox.js';
@@ -30,6 +34,9 @@ import { afterCommit, changeStatus, transition, TransitionRefused } from './tran
 
 export interface InvoiceServiceDeps {
   store: Store;
+  /** Intake's configuration reads (connections, mappings, webhook), kept correct across processes. */
+  cache: ConfigCache;
+  references: ReferenceNumbers;
   scheduler: Scheduler;
   registry: ProviderRegistry;
   secretBox: SecretBox;
@@ -48,14 +55,23 @@ export const RESYNCABLE: readonly SyncStatus[] = ['failed', 'retrying', 'in_doub
 
 /** Key order-independent JSON, so the same document always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || value === undefined || typeof value !== 'object') return JSON.stringify(value ?? null) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value ?? null);
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -65,7 +81,15 @@ export function canonicalJson(value: unknown): string {
  * creating a second copy at the provider.
  */
 export class InvoiceService implements InvoiceResolver {
-  constructor(private readonly deps: InvoiceServiceDeps) {}
+  /** Intake's writes, batched with the ones that arrive together (one round trip and one commit for all). */
+  private readonly writes: MicroBatcher<{ record: NewRecord; queuedEvent: { id: string; payload: unknown } | null }, AcceptOutcome>;
+
+  constructor(private readonly deps: InvoiceServiceDeps) {
+    this.writes = new MicroBatcher(
+      (items) => deps.store.repos.records.acceptMany(items),
+      async (item) => (await deps.store.repos.records.acceptMany([item]))[0]!,
+    );
+  }
 
   private count(result: 'accepted' | 'duplicate' | 'conflict' | 'rejected') {
     this.deps.metrics?.intake.inc({ result });
@@ -85,14 +109,11 @@ export class InvoiceService implements InvoiceResolver {
     const bodyHash = createHash('sha256').update(canonicalJson(document)).digest('hex');
     const repos = this.deps.store.repos;
 
-    const existing = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
-    if (existing) return existing;
-    this.refuseStale(document, await repos.records.newest(tenantId, document.externalId));
-
-    const { provider, connection } = await this.chooseProvider(repos, tenantId, document);
-    const recordId = newId(this.deps.clock());
+    const { provider, connection } = await this.chooseProvider(tenantId, document);
+    const now = this.deps.clock();
+    const recordId = newId(now);
     const reference = referenceFor(recordId);
-    const referenceNumber = document.referenceNumber ?? finnishReferenceFromBase(String(1000 + (await repos.tenants.nextReferenceSeq(tenantId))));
+    const referenceNumber = document.referenceNumber ?? (await this.deps.references.next(tenantId));
     const resolved = await resolveInvoice(repos, {
       tenantId,
       recordId,
@@ -101,6 +122,7 @@ export class InvoiceService implements InvoiceResolver {
       document,
       paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
       createDefaults: true,
+      mappings: await this.deps.cache.mappings(tenantId),
     });
     const problems = [...resolved.problems, ...this.providerProblems(provider, resolved.invoice)];
     if (problems.length) {
@@ -108,44 +130,47 @@ export class InvoiceService implements InvoiceResolver {
       throw invoiceProblems(problems);
     }
 
-    const outcome = await this.deps.store.transaction(async (tx) => {
-      // Decided under the invoice's lock: of two revisions posted at once, the lower one is stale.
-      await tx.records.lockChain(tenantId, document.externalId);
-      this.refuseStale(document, await tx.records.newest(tenantId, document.externalId));
-      const record = await tx.records.insert({
-        id: recordId,
-        tenantId,
-        externalId: document.externalId,
-        revision: document.revision,
-        idempotencyKey: idempotencyKey ?? null,
-        bodyHash,
-        document: document as unknown as Record<string, unknown>,
-        provider,
-        type: document.type,
-        reference,
-        referenceNumber: resolved.invoice.referenceNumber,
-        totals: resolved.invoice.totals,
-        resolved: resolved.invoice,
-        warnings: resolved.warnings,
-      });
-      if (!record) return null;
-      await tx.history.add(record.id, 'queued', 'accepted', null);
-      const deliveryId = await newDeliveryFor(tx, record, this.deps.clock());
-      const generation = await tx.records.bumpSchedule(record.id);
-      return { record, deliveryIds: deliveryId ? [deliveryId] : [], generation };
-    });
-    if (!outcome) {
-      // Lost a race with an identical post: answer as the winner did.
+    const newRecord: NewRecord = {
+      id: recordId,
+      tenantId,
+      externalId: document.externalId,
+      revision: document.revision,
+      idempotencyKey: idempotencyKey ?? null,
+      bodyHash,
+      document: document as unknown as Record<string, unknown>,
+      provider,
+      type: document.type,
+      reference,
+      referenceNumber: resolved.invoice.referenceNumber,
+      totals: resolved.invoice.totals,
+      resolved: resolved.invoice,
+      warnings: resolved.warnings,
+    };
+    // The queued event goes out with the record (an outbox row in the same transaction), when the tenant has a webhook.
+    const queuedEvent = (await this.deps.cache.webhook(tenantId)) ? { id: `msg_${newId(now)}`, payload: statusEvent(freshRecord(newRecord, now), now, 1) } : null;
+    // One round trip (shared with the requests that arrived together): the existence and order
+    // checks, the record, its history and its event, under the invoice's lock; committed before the 202.
+    let written: AcceptOutcome;
+    try {
+      written = await this.writes.submit({ record: newRecord, queuedEvent });
+    } catch (error) {
+      // The same Idempotency-Key on another invoice, accepted at the same moment: answered as a repeat.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      written = { outcome: 'existing', naturalId: null, keyId: null };
+    }
+    if (written.outcome === 'existing') {
       const again = await this.existing(repos, tenantId, document, idempotencyKey, bodyHash);
       if (again) return again;
       throw new ApiError(409, 'revision_conflict', `Invoice ${document.externalId} revision ${document.revision} was accepted concurrently; fetch it and retry.`);
     }
-    await withTimeout(afterCommit(this.deps.scheduler, outcome, 0), 2000).catch((err: unknown) => {
-      // Accepted and committed: the sweep will put it on the queue once Redis is back.
+    if (written.outcome === 'stale') this.refuseStale(document, written.newest);
+    const record = freshRecord(newRecord, written.outcome === 'inserted' ? written.createdAt : now);
+    // Committed: the 202 does not wait for Redis. If scheduling fails, the sweep puts it on the queue.
+    void afterCommit(this.deps.scheduler, { record, deliveryIds: queuedEvent ? [queuedEvent.id] : [], schedule: true }, 0).catch((err: unknown) => {
       this.deps.log.warn({ err, recordId }, 'could not enqueue the sync job; the sweep will');
     });
     this.count('accepted');
-    return { statusCode: 202, record: outcome.record };
+    return { statusCode: 202, record };
   }
 
   /** A revision lower than the newest accepted one is refused: it would undo a correction. */
@@ -178,8 +203,8 @@ export class InvoiceService implements InvoiceResolver {
     ]);
   }
 
-  private async chooseProvider(repos: Repos, tenantId: string, document: InvoiceDocument): Promise<{ provider: string; connection: ConnectionRow }> {
-    const connections = await repos.connections.list(tenantId);
+  private async chooseProvider(tenantId: string, document: InvoiceDocument): Promise<{ provider: string; connection: ConnectionRow }> {
+    const connections = await this.deps.cache.connections(tenantId);
     if (document.provider) {
       const connection = connections.find((c) => c.provider === document.provider);
       if (!connection) {
@@ -245,7 +270,7 @@ export class InvoiceService implements InvoiceResolver {
     const warnings: SyncWarning[] = [];
     let provider: string | null = null;
     try {
-      provider = (await this.chooseProvider(repos, tenantId, document)).provider;
+      provider = (await this.chooseProvider(tenantId, document)).provider;
     } catch (error) {
       if (error instanceof ApiError && Array.isArray(error.details)) problems.push(...(error.details as Problem[]));
       else throw error;
@@ -491,7 +516,7 @@ export class InvoiceService implements InvoiceResolver {
       if (isLeased(current, now) || current.createSent) {
         const record = await tx.records.setStatus(id, current.status, { cancelRequestedAt: now, cancelRequestedBy: actor, nextAttemptAt: null });
         await tx.history.add(id, current.status, `cancel requested by ${actor}; ${current.createSent ? 'ledgerlink first checks whether the earlier attempt reached the provider' : 'it is carried out as soon as the worker on it lets go'}`, null);
-        return { kind: 'requested' as const, record, generation: await tx.records.bumpSchedule(id) };
+        return { kind: 'requested' as const, record };
       }
       const { record, deliveryId } = await changeStatus(tx, id, 'cancelled', {
         patch: { nextAttemptAt: null, lastError: null, cancelRequestedAt: now, cancelRequestedBy: actor },
@@ -518,11 +543,11 @@ export class InvoiceService implements InvoiceResolver {
           `Invoice ${decided.record.externalId} revision ${decided.record.revision} was superseded${decided.record.supersededBy ? ` by record ${decided.record.supersededBy}` : ''}; cancel the newest revision instead.`,
         );
       case 'requested':
-        await this.deps.scheduler.scheduleSync(id, tenantId, decided.generation, 0).catch(() => undefined);
+        await this.deps.scheduler.scheduleSync({ tenantId, provider: decided.record.provider }, 0).catch(() => undefined);
         await repos.audit.record({ tenantId, actor, action: 'invoice.cancel_requested', target: id, details: { status: decided.record.status } });
         return { statusCode: 202, record: decided.record };
       case 'cancelled':
-        await afterCommit(this.deps.scheduler, { record: decided.record, deliveryIds: decided.deliveryIds, generation: null }, 0);
+        await afterCommit(this.deps.scheduler, { record: decided.record, deliveryIds: decided.deliveryIds, schedule: false }, 0);
         await repos.audit.record({ tenantId, actor, action: 'invoice.cancel', target: id, details: { from: found.status } });
         return { statusCode: 200, record: decided.record };
     }

@@ -41,7 +41,7 @@ export interface BuiltContext {
 export function buildProviderContext(
   deps: ContextDeps,
   connection: LoadedConnection,
-  options: { links?: LinkBook; providerName: string; signal?: AbortSignal },
+  options: { links?: LinkBook; providerName: string; signal?: AbortSignal; maxBudgetWaitMs?: number },
 ): BuiltContext {
   const exchanges: Exchange[] = [];
   const warnings: SyncWarning[] = [];
@@ -66,6 +66,7 @@ export function buildProviderContext(
     links: options.links ?? databaseLinkBook(deps.repos, row.tenantId, row.provider),
     clock: deps.clock,
     log: deps.log.child({ provider: row.provider, tenant: row.tenantId }),
+    ...(options.maxBudgetWaitMs === undefined ? {} : { maxBudgetWaitMs: options.maxBudgetWaitMs }),
     warn: (w) => {
       if (!warnings.some((x) => x.code === w.code && x.path === w.path && x.message === w.message)) warnings.push(w);
     },

@@ -30,6 +30,8 @@ export interface ResolveInput {
    * sync). A preview passes false: it must not write anything.
    */
   createDefaults: boolean;
+  /** The tenant's product mappings, when the caller has them (intake's cache); read otherwise. */
+  mappings?: StoredMapping[];
 }
 
 export interface ResolveOutput {
@@ -73,7 +75,7 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
     return { problems, warnings };
   };
 
-  let mappings = (await repos.mappings.list(input.tenantId)).map(toProductMapping);
+  let mappings = (input.mappings ?? (await repos.mappings.list(input.tenantId))).map(toProductMapping);
   let resolution = resolveLines(doc.lines, mappings, { vatDate, vatTreatments: lineTreatments });
   let { problems, warnings } = assess(resolution);
   // Defaults are created only for an invoice that will be accepted (or synced):

@@ -68,11 +68,10 @@ export async function supersede(scope: RevisionScope, older: SyncRecord, by: Syn
   }
 }
 
-/** Puts a record's next run on the queue now (the newer revision that must take over). */
-export async function wake(deps: RevisionScope['deps'], record: Pick<SyncRecord, 'id' | 'tenantId'>): Promise<void> {
+/** Makes sure a runner comes for a record's connection now (the newer revision that must take over). */
+export async function wake(deps: RevisionScope['deps'], record: Pick<SyncRecord, 'id' | 'tenantId' | 'provider'>): Promise<void> {
   try {
-    const generation = await deps.store.repos.records.bumpSchedule(record.id);
-    await deps.scheduler.scheduleSync(record.id, record.tenantId, generation, 0);
+    await deps.scheduler.scheduleSync({ tenantId: record.tenantId, provider: record.provider }, 0);
   } catch (error) {
     // The sweep puts it on the queue when Redis is back.
     deps.log.warn({ err: error, recordId: record.id }, 'could not schedule the newer revision; the sweep will');

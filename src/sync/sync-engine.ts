@@ -12,7 +12,7 @@ import { ProviderTransientError } from '../../providers/errors/transient-error.j
 import { ProviderValidationError } from '../../providers/errors/validation-error.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
-import type { Prepared, ProviderInvoice, SyncWarning } from '../../providers/types.js';
+import { BUDGET_WAIT, type Prepared, type ProviderInvoice, type SyncWarning } from '../../providers/types.js';
 import { classifyFailure } from './classify-failure.js';
 import { loadConnection } from './connection-store.js';
 import { createOnce, describeInvoice, settleMsFor } from './create-once.js';
@@ -40,6 +40,13 @@ export interface SyncEngineDeps {
   leaseMs?: number;
   /** The most one run may take (default: the job catalog's); then its call in flight is aborted. */
   runDeadlineMs?: number;
+  /**
+   * The longest a sync that has started waits inside a worker for its
+   * connection's request budget between its requests (default 3 s: runners only
+   * start a sync when the budget has room); beyond it the record is deferred
+   * and the worker let go.
+   */
+  budgetWaitMs?: number;
   random?: () => number;
   metrics?: {
     syncOutcome(provider: string, status: string): void;
@@ -48,7 +55,10 @@ export interface SyncEngineDeps {
   };
 }
 
-export type RunResult = { ran: false; reason: string } | { ran: true; status: SyncRecord['status'] };
+export type RunResult =
+  | { ran: false; reason: string }
+  /** `deferMs`: the provider's budget is spent; the record is due again after that long. */
+  | { ran: true; status: SyncRecord['status']; deferMs?: number };
 
 /**
  * Syncs one record, exactly once at the provider:
@@ -65,18 +75,24 @@ export type RunResult = { ran: false; reason: string } | { ran: true; status: Sy
 export class SyncEngine {
   private readonly leaseMs: number;
   private readonly runDeadlineMs: number;
+  private readonly budgetWaitMs: number;
 
   constructor(private readonly deps: SyncEngineDeps) {
+    this.budgetWaitMs = deps.budgetWaitMs ?? 3000;
     this.leaseMs = deps.leaseMs ?? 12_000;
     this.runDeadlineMs = deps.runDeadlineMs ?? jobCatalog['sync-invoice'].timeoutMs;
   }
 
-  async run(recordId: string): Promise<RunResult> {
+  /**
+   * One attempt at one record. `owner` is the lease owner of a connection
+   * runner that reserved the record (its lease is then already this owner's).
+   */
+  async run(recordId: string, options: { owner?: string } = {}): Promise<RunResult> {
     const { store } = this.deps;
-    // The lease belongs to this run, not to the process: one process runs several jobs at
-    // once (BullMQ concurrency), and a second job of the same record (a resync, a stalled
-    // job) must find the lease taken instead of "re-claiming" it and syncing in parallel.
-    const workerId = `${this.deps.workerId}#${newId().slice(-8)}`;
+    // The lease belongs to this run (or to the runner that reserved the record), not to the
+    // process: one process runs several runners at once, and anyone else must find the lease
+    // taken instead of "re-claiming" it and syncing in parallel.
+    const workerId = options.owner ?? `${this.deps.workerId}#${newId().slice(-8)}`;
     const record = await this.claim(recordId, workerId);
     if (!record) return this.notClaimed(recordId);
     if (record.nextAttemptAt && record.nextAttemptAt.getTime() > this.deps.clock().getTime() + 1000) {
@@ -112,9 +128,10 @@ export class SyncEngine {
     deadline.unref();
     const started = Date.now();
     try {
-      const status = await this.attempt(record, workerId, stop.signal);
-      this.deps.metrics?.syncOutcome(record.provider, status);
-      return { ran: true, status };
+      const info: { deferMs?: number } = {};
+      const status = await this.attempt(record, workerId, stop.signal, info);
+      this.deps.metrics?.syncOutcome(record.provider, info.deferMs === undefined ? status : 'deferred');
+      return info.deferMs === undefined ? { ran: true, status } : { ran: true, status, deferMs: info.deferMs };
     } finally {
       clearInterval(heartbeat);
       clearTimeout(deadline);
@@ -145,8 +162,8 @@ export class SyncEngine {
     const key = await this.deps.store.repos.records.chainKeyOf(recordId);
     if (key) {
       const wait = Math.min(5000, Math.max(500, (blocker.until?.getTime() ?? 0) - this.deps.clock().getTime()));
-      const generation = await this.deps.store.repos.records.bumpSchedule(recordId);
-      await this.deps.scheduler.scheduleSync(recordId, key.tenantId, generation, wait).catch(() => undefined);
+      // The connection is woken after the wait (and when the other run ends).
+      await this.deps.scheduler.scheduleSync(key, wait).catch(() => undefined);
     }
     return { ran: false, reason: 'another revision of this invoice is being synced' };
   }
@@ -156,7 +173,7 @@ export class SyncEngine {
     for (const other of await this.deps.store.repos.records.waitingInChain(record.tenantId, record.externalId, record.id)) await wake(this.deps, other);
   }
 
-  private async attempt(claimed: SyncRecord, owner: string, signal: AbortSignal): Promise<SyncRecord['status']> {
+  private async attempt(claimed: SyncRecord, owner: string, signal: AbortSignal, info: { deferMs?: number }): Promise<SyncRecord['status']> {
     const { store, registry, clock } = this.deps;
     const repos = store.repos;
     const attemptNo = await repos.records.bumpAttempt(claimed.id);
@@ -189,7 +206,7 @@ export class SyncEngine {
       const built = buildProviderContext(
         { repos, redis: this.deps.redis, redisPrefix: this.deps.redisPrefix, urlPolicy: this.deps.urlPolicy, clock, log: this.deps.log, onExchange: this.deps.metrics?.exchange },
         connection,
-        { providerName: provider.displayName, signal },
+        { providerName: provider.displayName, signal, maxBudgetWaitMs: this.budgetWaitMs },
       );
       exchanges = built.exchanges;
       warnings = built.warnings;
@@ -360,6 +377,26 @@ export class SyncEngine {
       return record.status;
     } catch (thrown) {
       if (thrown instanceof RunSettled) return thrown.status;
+      if (thrown instanceof ProviderError && thrown.code === BUDGET_WAIT) {
+        // The connection's request budget is spent for now: no failure, no event — the record is
+        // due again when the budget allows, and the worker goes to other work meanwhile.
+        const waitMs = Math.max(50, thrown.retryAfterMs ?? 1000);
+        outcome = 'deferred';
+        step('deferred', thrown.message);
+        try {
+          await fencedWrite(store, record.id, owner, async (tx) => {
+            const back = record.status === 'syncing' && (claimed.status === 'queued' || claimed.status === 'retrying') ? claimed.status : record.status;
+            await tx.records.defer(record.id, back, new Date(clock().getTime() + waitMs));
+            await storeAttempt(tx);
+          });
+          attemptStored = true;
+          info.deferMs = waitMs;
+        } catch (fenceError) {
+          if (!(fenceError instanceof LeaseLostError)) throw fenceError;
+          outcome = 'skipped';
+        }
+        return record.status;
+      }
       if (thrown instanceof LeaseLostError) {
         // Another worker may be on the record: change nothing, send nothing.
         outcome = 'skipped';

@@ -7,8 +7,8 @@ import { LeaseLostError } from './lease-lost-error.js';
 export interface TransitionResult {
   record: SyncRecord;
   deliveryIds: string[];
-  /** Scheduling generation when a sync run was scheduled. */
-  generation: number | null;
+  /** Whether the record's connection must be kicked (its record is due again). */
+  schedule: boolean;
 }
 
 /**
@@ -62,8 +62,7 @@ export async function transition(
       beforeHistory: options.alsoInTransaction,
     });
     const deliveryIds = deliveryId.filter((id): id is string => id !== null);
-    const generation = options.runAfterMs === undefined || options.runAfterMs === null ? null : await repos.records.bumpSchedule(recordId);
-    return { record, deliveryIds, generation };
+    return { record, deliveryIds, schedule: options.runAfterMs !== undefined && options.runAfterMs !== null };
   });
   await afterCommit(deps.scheduler, result, options.runAfterMs ?? 0);
   return result;
@@ -114,8 +113,8 @@ export class TransitionRefused extends Error {
 /** Scheduling after commit. A failure here is repaired by the sweep, so it must not undo the change. */
 export async function afterCommit(scheduler: Scheduler, result: TransitionResult, runAfterMs: number): Promise<void> {
   const jobs: Promise<void>[] = result.deliveryIds.map((id) => scheduler.scheduleDelivery(id, 0));
-  if (result.generation !== null) {
-    jobs.push(scheduler.scheduleSync(result.record.id, result.record.tenantId, result.generation, runAfterMs));
+  if (result.schedule) {
+    jobs.push(scheduler.scheduleSync({ tenantId: result.record.tenantId, provider: result.record.provider }, runAfterMs));
   }
   await Promise.allSettled(jobs);
 }

@@ -115,13 +115,13 @@ describe('exactly once when the provider stores the invoice late', () => {
         stored.push({ id, reference });
         return id;
       };
-      // The first create is stored 7.5 s after it arrived: after the 4 s client timeout and
-      // after the first lookup (about 3 s later), but before 2 × 4 s + 1 s have passed.
+      // The first create is stored 9.5 s after it arrived: after the 5 s client timeout and
+      // after the first lookup (about 3 s later), but before 2 × 5 s + 1 s have passed.
       if (posts === 1) {
         setTimeout(() => {
           const id = save();
           if (!res.destroyed) res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
-        }, 7500);
+        }, 9500);
         return;
       }
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: save() }));
@@ -133,7 +133,7 @@ describe('exactly once when the provider stores the invoice late', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     h = await startHarness();
     key = await h.tenant('late');
-    const saved = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: url, secret: GENERIC_SANDBOX_SECRET, timeoutMs: 4000 } });
+    const saved = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: url, secret: GENERIC_SANDBOX_SECRET, timeoutMs: 5000 } });
     expect(saved.status).toBe(200);
   });
   afterAll(async () => {
@@ -152,5 +152,5 @@ describe('exactly once when the provider stores the invoice late', () => {
     const steps = record.attempts.flatMap((a: { steps: Array<{ step: string }> }) => a.steps.map((s) => s.step));
     expect(steps).toContain('not found yet');
     expect(steps).toContain('adopted');
-  }, 40_000);
+  }, 60_000);
 });

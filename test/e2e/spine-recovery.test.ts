@@ -38,6 +38,14 @@ describe('drills: Redis and workers fail', () => {
     throw new Error(`timed out waiting until ${what}`);
   };
 
+  /**
+   * Holds the workers still (they finish what they are on first), so a record
+   * made now is touched by nothing until `go()`: a runner already looking at a
+   * connection would otherwise take any record of it that is due.
+   */
+  const hold = () => h.runtime.workers!.sync.pause();
+  const go = () => h.runtime.workers!.sync.resume();
+
   /** An API process whose Redis is down (same database, same queues). */
   const apiWithoutRedis = () => startHarness({ role: 'api', shareWith: h, redisUrl: 'redis://127.0.0.1:1' });
 
@@ -90,25 +98,22 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('Redis flushed mid-run loses nothing: the sweep re-enqueues, each invoice is synced once, events still arrive', async () => {
-    sandbox.injectFault({ kind: 'latency', ms: 800, times: 1 });
     const posts = createPosts();
     const ids: string[] = [];
+    // Accepted and queued in Redis while the workers are held; then Redis loses everything.
+    await hold();
     for (let i = 0; i < 4; i++) {
       const r = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: `FLUSH-${i}` }) });
       expect(r.status).toBe(202);
       ids.push(r.body.id);
     }
-    // The first is at the provider (slowed); the others wait in Redis.
-    await waitUntil('the first create is in flight', async () => createPosts() > posts);
-    expect(await redisKeys()).toBeGreaterThan(0);
-
+    await waitUntil('the work is queued in Redis', async () => (await redisKeys()) > 0);
     await dropPrefix(h.redis, `${h.prefix}:`);
+    go();
 
-    const first = await h.waitForStatus(key, ids[0]!, ['synced', 'failed']);
-    expect(first.status).toBe('synced');
-    // Without a sweep the rest would wait forever: their jobs are gone.
-    await new Promise((r) => setTimeout(r, 300));
-    for (const id of ids.slice(1)) expect((await record(id))!.status).toBe('queued');
+    // Without a sweep they would wait forever: nothing in Redis says they are due.
+    await new Promise((r) => setTimeout(r, 500));
+    for (const id of ids) expect((await record(id))!.status).toBe('queued');
 
     await h.runtime.sweepNow();
     for (const id of ids) {
@@ -120,6 +125,24 @@ describe('drills: Redis and workers fail', () => {
     await receiver.waitFor(() => ids.every((id) => syncedEvents().has(id)));
     const queuedEvents = new Set(receiver.verified(webhookSecret).filter((e) => e.json.type === 'invoice.queued').map((e) => e.json.data.id));
     for (const id of ids) expect(queuedEvents.has(id)).toBe(true);
+  });
+
+  it('Redis flushed while a runner works through a connection: it finishes what the database says is due, each once', async () => {
+    sandbox.injectFault({ kind: 'latency', ms: 800, times: 1 });
+    const posts = createPosts();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: `FLUSH-RUN-${i}` }) });
+      ids.push(r.body.id);
+    }
+    await waitUntil('the first create is in flight', async () => createPosts() > posts);
+    await dropPrefix(h.redis, `${h.prefix}:`);
+    for (const id of ids) {
+      const r = await h.waitForStatus(key, id, ['synced', 'failed']);
+      expect(r.status).toBe('synced');
+      expect(copiesOf(r)).toHaveLength(1);
+    }
+    expect(createPosts() - posts).toBe(4);
   });
 
   it('Redis flushed while an invoice waits to be looked up: the sweep brings the delayed lookup back', async () => {
@@ -140,6 +163,7 @@ describe('drills: Redis and workers fail', () => {
 
   it('Redis down at intake: still 202, committed, and synced once a worker sweeps', async () => {
     const down = await apiWithoutRedis();
+    await hold();
     try {
       const started = Date.now();
       const posted = await down.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: 'REDIS-DOWN' }) });
@@ -151,7 +175,8 @@ describe('drills: Redis and workers fail', () => {
       // Readable at once through the API that accepted it.
       expect((await down.api('GET', `/v1/invoices/${posted.body.id}`, { key })).body.status).toBe('queued');
       // The working side never heard of it ...
-      await new Promise((r) => setTimeout(r, 200));
+      go();
+      await new Promise((r) => setTimeout(r, 300));
       expect((await record(posted.body.id))!.status).toBe('queued');
       // ... until its sweep.
       await h.runtime.sweepNow();
@@ -186,9 +211,11 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('a worker that died mid-create: the sweep re-enqueues, the engine looks up first and adopts — one copy', async () => {
+    await hold();
     const id = await postWhileRedisDown('CRASH-MID-CREATE');
     const posts = createPosts();
     await crashMidCreate(id);
+    go();
     expect(createPosts() - posts).toBe(1);
     expect(await record(id)).toMatchObject({ status: 'syncing', createSent: true, providerInvoiceId: null });
 
@@ -209,9 +236,11 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('a worker that died mid-create is taken over as soon as its lease runs out, without waiting for the sweep', async () => {
+    await hold();
     const id = await postWhileRedisDown('CRASH-LEASE-RUNS-OUT');
     const posts = createPosts();
     await crashMidCreate(id, 1500);
+    go();
     const died = Date.now();
     // No sweep runs in this file (every 10 minutes): only the scan for expired leases can find it.
     const r = await h.waitForStatus(key, id, ['synced', 'failed'], 15_000);
@@ -222,8 +251,10 @@ describe('drills: Redis and workers fail', () => {
   });
 
   it('a live lease is respected: the sweep leaves a record another worker is syncing alone', async () => {
+    await hold();
     const id = await postWhileRedisDown('LEASED');
     await h.runtime.store.repos.records.claim(id, 'busy-worker', 60_000);
+    go();
     await h.runtime.sweepNow();
     await new Promise((r) => setTimeout(r, 300));
     expect(await record(id)).toMatchObject({ status: 'queued', leaseOwner: 'busy-worker', attemptCount: 0 });
@@ -236,6 +267,7 @@ describe('drills: Redis and workers fail', () => {
 
   describe('resync', () => {
     it('of a failed record whose create may have reached the provider: looked up first, no second copy', async () => {
+      await hold();
       const id = await postWhileRedisDown('RESYNC-AFTER-GIVE-UP');
       await crashMidCreate(id);
       // As the engine leaves a record whose lookups kept failing until it gave up.
@@ -243,6 +275,7 @@ describe('drills: Redis and workers fail', () => {
         lastError: { code: 'gave_up', category: 'unknown_outcome', message: 'ledgerlink gave up after 12 attempts (the outcome stayed unknown); resync the invoice to try again — it will first check whether the provider already has it.' },
       });
       await h.runtime.store.repos.records.release(id, 'worker-that-dies');
+      go();
       const posts = createPosts();
       const looked = lookups();
 

@@ -256,20 +256,38 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         expect(await store.repos.records.markCreateOnWire(r.id, 'w1', t2)).toBe(false);
       });
 
-      it('list unfinished work for the sweep: not finished ones, not ones a live worker holds', async () => {
-        const queued = await insert({ tenantId: 'globex' });
-        const held = await insert({ tenantId: 'globex' });
-        const expired = await insert({ tenantId: 'globex' });
-        const done = await insert({ tenantId: 'globex' });
+      it('the sweep finds each connection with work once; a runner reserves its due records, oldest due first, and others take other ones', async () => {
+        await store.repos.tenants.create('sweeper', 'Sweeper');
+        const queued = await insert({ tenantId: 'sweeper' });
+        const held = await insert({ tenantId: 'sweeper' });
+        const expired = await insert({ tenantId: 'sweeper' });
+        const done = await insert({ tenantId: 'sweeper' });
+        const later = await insert({ tenantId: 'sweeper' });
+        const elsewhere = await insert({ tenantId: 'sweeper', provider: 'procountor' });
         await store.repos.records.claim(held.id, 'w', 60_000);
         await store.repos.records.claim(expired.id, 'w', 60_000);
-        await db.query(`update sync_records set status = 'syncing', lease_until = now() - interval '1 second' where id = $1`, [expired.id]);
+        await db.query(`update sync_records set status = 'syncing', lease_until = now() - interval '1 second', created_at = now() - interval '1 hour' where id = $1`, [expired.id]);
         await store.repos.records.setStatus(done.id, 'synced');
-        const ids = (await store.repos.records.unfinished(10_000)).map((r) => r.id);
-        expect(ids).toContain(queued.id);
-        expect(ids).toContain(expired.id);
-        expect(ids).not.toContain(held.id);
-        expect(ids).not.toContain(done.id);
+        const inAnHour = new Date(Date.now() + 3_600_000);
+        await store.repos.records.setStatus(later.id, 'retrying', { nextAttemptAt: inAnHour });
+
+        const connections = await store.repos.records.connectionsWithWork(100);
+        expect(connections.filter((c) => c.tenantId === 'sweeper').map((c) => c.provider).sort()).toEqual(['generic', 'procountor']);
+
+        const reserved = await store.repos.records.reserveDue('sweeper', 'generic', 'runner:a', 60_000, 10);
+        // The one due longest first; never one a live worker holds, a finished one, or one due later.
+        expect(reserved).toEqual([expired.id, queued.id]);
+        expect(await store.repos.records.reserveDue('sweeper', 'generic', 'runner:b', 60_000, 10)).toEqual([]);
+        expect((await store.repos.records.reserveDue('sweeper', 'generic', 'runner:a', 60_000, 10)).sort()).toEqual([expired.id, queued.id].sort());
+        expect(elsewhere.provider).toBe('procountor');
+        expect((await store.repos.records.nextDueAt('sweeper', 'generic'))!.getTime()).toBe(inAnHour.getTime());
+
+        // A runner that died: its reservations run out and are taken over once.
+        await db.query(`update sync_records set lease_until = now() - interval '1 second' where lease_owner = 'runner:a'`);
+        const orphans = await store.repos.records.reclaimOrphans(100);
+        expect(orphans).toContainEqual({ tenantId: 'sweeper', provider: 'generic' });
+        expect(await store.repos.records.reclaimOrphans(100)).toEqual([]);
+        expect((await store.repos.records.reserveDue('sweeper', 'generic', 'runner:b', 60_000, 10)).sort()).toEqual([expired.id, queued.id].sort());
       });
 
       it('list newest first with filters and a cursor', async () => {

@@ -6,7 +6,7 @@ import { requireRole } from '../../routes/auth.js';
  * finance reviews, generates, releases and sends, admins configure.
  */
 export function billingRoles(deps: AppDeps) {
-  const auth = { adminToken: deps.adminToken, apiKeys: deps.store.repos.apiKeys };
+  const auth = deps.auth;
   return {
     host: requireRole(auth, 'host', 'admin'),
     /** Compile can be started by the host that pushed the work or by finance. */

@@ -1,0 +1,127 @@
+import { MicroBatcher } from '../lib/micro-batcher.js';
+import type { ApiKey } from './api-keys-repo.js';
+import type { ConnectionRow } from './connections-repo.js';
+import type { StoredMapping } from './mappings-repo.js';
+import type { Repos } from './store.js';
+import type { WebhookEndpoint } from './webhooks-repo.js';
+
+interface TenantEntries {
+  /** The tenant's config_version these entries were read at. */
+  version: string;
+  /** When that version was last confirmed against the database. */
+  checkedAt: number;
+  values: Map<string, unknown>;
+}
+
+/**
+ * How long a confirmed version is trusted without asking again: long enough
+ * for one request (its key check confirms the version; intake's reads follow
+ * within milliseconds), short enough that work outside a request (a worker
+ * releasing a billing invoice) asks anew.
+ */
+const CONFIRMED_FOR_MS = 100;
+
+/**
+ * Per-process cache of the configuration a request reads: API keys, a
+ * tenant's connections, product mappings and webhook. Correct across
+ * processes without any messaging: every change bumps the tenant's
+ * `config_version` in the same transaction (triggers, migration 008), and
+ * each request first reads that one number (`current`); entries read at an
+ * older version are dropped. So a request that starts after a key was revoked
+ * or a mapping edited — in any process — sees it, at the cost of one small
+ * query instead of one per kind of configuration.
+ */
+export class ConfigCache {
+  private readonly keys = new Map<string, { key: ApiKey; version: string }>();
+  private readonly tenants = new Map<string, TenantEntries>();
+
+  private readonly versions: MicroBatcher<string, string | null>;
+
+  constructor(
+    private readonly repos: Repos,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.versions = new MicroBatcher(
+      async (tenantIds) => {
+        const found = await repos.tenants.configVersions([...new Set(tenantIds)]);
+        return tenantIds.map((id) => found.get(id) ?? null);
+      },
+      (tenantId) => repos.tenants.configVersion(tenantId),
+    );
+  }
+
+  /**
+   * The key with this hash, if it is valid now. A known key costs one query
+   * (its tenant's version); an unknown one, two. Unknown keys are not
+   * remembered, so a new key works at once.
+   */
+  async apiKey(hash: string): Promise<ApiKey | null> {
+    const known = this.keys.get(hash);
+    if (known) {
+      const version = await this.current(known.key.tenantId);
+      if (version === known.version) return known.key;
+    }
+    const key = await this.repos.apiKeys.findByHash(hash);
+    this.keys.delete(hash);
+    if (!key) return null;
+    const version = await this.current(key.tenantId);
+    // Only a key read at (or after) the version we hold is kept; a change in between is read next time.
+    if (version !== null) this.remember(this.keys, hash, { key, version });
+    return key;
+  }
+
+  /**
+   * The tenant's configuration version now, from the database; entries of an
+   * older version are dropped. Null when the tenant does not exist.
+   */
+  async current(tenantId: string): Promise<string | null> {
+    // Asked together with the requests that arrived at the same moment — never joined to a
+    // question already sent, which could predate a change this request must see.
+    const version = await this.versions.submit(tenantId);
+    const entries = this.tenants.get(tenantId);
+    if (version === null) {
+      this.tenants.delete(tenantId);
+      return null;
+    }
+    if (!entries || entries.version !== version) this.remember(this.tenants, tenantId, { version, checkedAt: this.now(), values: new Map() });
+    else entries.checkedAt = this.now();
+    return version;
+  }
+
+  connections(tenantId: string): Promise<ConnectionRow[]> {
+    return this.tenantValue(tenantId, 'connections', () => this.repos.connections.list(tenantId));
+  }
+
+  mappings(tenantId: string): Promise<StoredMapping[]> {
+    return this.tenantValue(tenantId, 'mappings', () => this.repos.mappings.list(tenantId));
+  }
+
+  webhook(tenantId: string): Promise<WebhookEndpoint | null> {
+    return this.tenantValue(tenantId, 'webhook', () => this.repos.webhooks.endpoint(tenantId));
+  }
+
+  /**
+   * A value of the tenant's configuration at the version `current` confirmed
+   * (a request confirms it first, through its key; otherwise it is confirmed
+   * here). Read and kept when missing; if the version moved meanwhile, not kept.
+   */
+  private async tenantValue<T>(tenantId: string, what: string, load: () => Promise<T>): Promise<T> {
+    let entries = this.tenants.get(tenantId);
+    if (!entries || this.now() - entries.checkedAt > CONFIRMED_FOR_MS) {
+      await this.current(tenantId);
+      entries = this.tenants.get(tenantId);
+    }
+    if (entries?.values.has(what)) return entries.values.get(what) as T;
+    const value = await load();
+    if (entries && this.tenants.get(tenantId) === entries) entries.values.set(what, value);
+    return value;
+  }
+
+  private remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+    map.delete(key);
+    map.set(key, value);
+    // Oldest first: a tenant not seen for a while is the first to go.
+    if (map.size > this.maxEntries) map.delete(map.keys().next().value as K);
+  }
+}

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
+import { startProcountorSandbox } from '../../providers/procountor/index.js';
+import { exampleDocument } from '../support/example-invoice.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+/**
+ * Issue 10: intake caches the configuration it reads on every request (API
+ * keys, connections, product mappings, the webhook) — and a change made
+ * through one API process takes effect at once in another: the very next
+ * request there sees it, with no waiting.
+ */
+describe('configuration cached per process, changed through another', () => {
+  let a: Harness;
+  let b: Harness;
+  let sandbox: RunningGenericSandbox;
+  let key: string;
+
+  beforeAll(async () => {
+    a = await startHarness({ database: 'postgres', role: 'api' });
+    b = await startHarness({ role: 'api', shareWith: a });
+    sandbox = await startGenericSandbox({ port: 0 });
+    key = await a.tenant('cached');
+    await a.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await sandbox?.close();
+  });
+
+  const linePrice = async (h: Harness) => {
+    const doc = exampleDocument() as Record<string, any>;
+    delete doc.lines[0].unitPrice;
+    const preview = await h.api('POST', '/v1/invoices/preview', { key, body: doc });
+    expect(preview.status).toBe(200);
+    return preview.body.lines[0].unitPrice as string;
+  };
+
+  it('a revoked key is refused by the other process on its very next request', async () => {
+    const issued = await a.api('POST', '/v1/tenants/cached/api-keys', { key: a.adminToken, body: { roles: ['host', 'finance'] } });
+    // Both processes know (and cache) the key.
+    for (let i = 0; i < 3; i++) {
+      expect((await a.api('GET', '/v1/invoices', { key: issued.body.key })).status).toBe(200);
+      expect((await b.api('GET', '/v1/invoices', { key: issued.body.key })).status).toBe(200);
+    }
+    expect((await a.api('DELETE', `/v1/tenants/cached/api-keys/${issued.body.id}`, { key: a.adminToken })).status).toBe(204);
+    const refused = await b.api('GET', '/v1/invoices', { key: issued.body.key });
+    expect(refused.status).toBe(401);
+    expect((await a.api('GET', '/v1/invoices', { key: issued.body.key })).status).toBe(401);
+    expect((await a.api('DELETE', `/v1/tenants/cached/api-keys/${issued.body.id}`, { key: a.adminToken })).status).toBe(404);
+  });
+
+  it('a product mapping changed in one process prices the next invoice in the other', async () => {
+    const put = (price: string) =>
+      a.api('PUT', '/v1/product-mappings', { key, body: { scope: 'task', scopeId: '1296', lineKind: 'task_entry', product: { code: 'BIM', name: 'BIM work', unit: 'hour', unitPrice: price } } });
+    expect((await put('90.00')).status).toBeLessThan(300);
+    expect(await linePrice(b)).toBe('90');
+    expect(await linePrice(b)).toBe('90');
+    expect((await put('95.00')).status).toBeLessThan(300);
+    expect(await linePrice(b)).toBe('95');
+    // And intake (not only the preview) uses it.
+    const doc = exampleDocument({ externalId: 'CACHED-1' } as never) as Record<string, any>;
+    delete doc.lines[0].unitPrice;
+    const posted = await b.api('POST', '/v1/invoices', { key, body: doc });
+    expect(posted.status).toBe(202);
+    expect(posted.body.totals.net).toBe('1140.00');
+  });
+
+  it('a connection added in one process is seen by the other at once', async () => {
+    const doc = () => {
+      const d = exampleDocument({ externalId: `CACHED-CONN-${Math.random()}` } as never) as Record<string, any>;
+      delete d.provider;
+      return d;
+    };
+    // One connection: intake picks it without being told.
+    expect((await b.api('POST', '/v1/invoices', { key, body: doc() })).status).toBe(202);
+    const procountor = await startProcountorSandbox({ port: 0 });
+    try {
+      const saved = await a.api('PUT', '/v1/connections/procountor', { key, body: { baseUrl: procountor.url, ...procountor.credentials } });
+      expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      // Two now: the other process asks which one, on its very next request.
+      const refused = await b.api('POST', '/v1/invoices', { key, body: doc() });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details[0]).toMatchObject({ path: 'provider', code: 'provider_required' });
+    } finally {
+      await procountor.close();
+    }
+  });
+});
