@@ -86,7 +86,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // A connection's runners: slots and wake-ups in Redis (see ConnectionRuns); how many per provider.
   const runs = new ConnectionRuns(redis, redisPrefix);
   const budgets = new ConnectionBudgets({ store, secretBox, registry, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log });
-  const runnersFor = (c: ConnectionKey) => budgets.runners(c);
+  // No connection may take more than half of a worker process's slots: a slow endpoint's backlog
+  // (or a generous budget) still leaves room for other tenants' invoices to go in between.
+  const perConnectionCap = Math.max(1, Math.floor((options.concurrency ?? 8) / 2));
+  const runnersFor = async (c: ConnectionKey) => Math.min(perConnectionCap, await budgets.runners(c));
   const scheduler = new BullScheduler(queueRedis, options.queuePrefix, runs, runnersFor, { onError: (err: Error) => log.debug({ err }, 'redis (queue) error') });
 
   // Configuration read on every request, cached in this process and checked against the tenant's version.
