@@ -3,13 +3,11 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json vitest.config.ts ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY providers ./providers
 COPY jobs ./jobs
-COPY scripts ./scripts
-COPY test ./test
-RUN npx tsc -p tsconfig.json
+RUN npx tsc -p tsconfig.build.json
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

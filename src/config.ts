@@ -34,7 +34,11 @@ export const configSchema = z.object({
    */
   SANDBOX_ORIGINS: z.string().default('http://127.0.0.1:4010,http://127.0.0.1:4011,http://127.0.0.1:4012'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'may hold letters, digits, "_" and "-"').default('ledgerlink'),
+  // In braces ({ledgerlink}) every key shares one Redis Cluster hash slot, which BullMQ needs there.
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, 'may hold letters, digits, "_" and "-", optionally all in braces ({ledgerlink}) for a Redis Cluster')
+    .default('ledgerlink'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How long a worker's claim on a record lasts without renewal (renewed every third of it while it works). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -20,12 +21,19 @@ export interface ServiceProcess {
   alive(): boolean;
 }
 
-export function startService(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ServiceProcess {
+/**
+ * How the service is started: from TypeScript through tsx's loader (what tests do: no build), or
+ * the compiled JavaScript in dist/ (`npm run build`; what production and the benchmark run).
+ */
+export type ServiceEntry = 'typescript' | 'compiled';
+
+export function startService(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], entry: ServiceEntry = 'typescript'): ServiceProcess {
   let out = '';
   let err = '';
-  // Node itself with tsx's loader, not the tsx wrapper: the wrapper runs the service in a child
-  // process, so a SIGKILL would only kill the wrapper and leave the service running.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args], {
+  // Node itself (with tsx's loader for TypeScript), not the tsx wrapper: the wrapper runs the service
+  // in a child process, so a SIGKILL would only kill the wrapper and leave the service running.
+  const main = entry === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...main, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,4 +117,15 @@ export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: st
       await client.end();
     },
   };
+}
+
+/** Resident memory of a process in MiB (Linux: VmRSS), null when it is gone. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
 }

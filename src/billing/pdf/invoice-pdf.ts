@@ -1,4 +1,6 @@
-import PDFDocument from 'pdfkit';
+// pdfkit is loaded when the first PDF is made: ~28 MB a small install that never makes one need not carry.
+type PdfKit = typeof import('pdfkit');
+let pdfkit: Promise<PdfKit> | null = null;
 import { dec } from '../../domain/money.js';
 import { formatReferenceNumber } from '../../domain/finnish/reference-number.js';
 import { formatIban } from '../domain/iban.js';
@@ -73,7 +75,9 @@ function referenceText(ref: string | null): string {
  * and buyer, number and dates, the lines, VAT per rate, totals, the Finnish
  * reference number and the bank details.
  */
-export function renderInvoicePdf(invoice: PdfInvoice): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: PdfInvoice): Promise<Buffer> {
+  pdfkit ??= import('pdfkit').then((m) => (m as unknown as { default: PdfKit }).default);
+  const PDFDocument = await pdfkit;
   const { labels: L, locale } = labelsFor(invoice.buyer.language);
   const m = (v: string) => formatMoney(v, locale);
   const n = (v: string) => formatNumber(v, locale);
