@@ -249,7 +249,8 @@ export interface RunningSandbox {
   clearFaults(): void;
   invoices(): SandboxInvoice[];
   /** Every request received, oldest first (method and path with query). */
-  requests(): Array<{ method: string; path: string; at: string }>;
+  /** What the sandbox was asked (and, where it records it, what it answered). */
+  requests(): Array<{ method: string; path: string; at: string; status?: number }>;
   /** Sends an invoice as a person would in the accounting system (it can no longer be edited). */
   sendInvoice(id: string): void;
   reset(): void;

@@ -1,147 +1,100 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import pino from 'pino';
-import { startGenericSandbox } from '../providers/generic/index.js';
-import { createRuntime } from '../src/runtime.js';
-import { migrate } from '../src/store/migrations.js';
-import { openPglite } from '../src/store/pglite-database.js';
-import { openPostgres } from '../src/store/postgres-database.js';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { budget } from './bench/budget.js';
+import { fairness } from './bench/fairness.js';
+import { bareFastify, ledgerlinkIntake } from './bench/intake.js';
+import { memory } from './bench/memory.js';
+import { scale } from './bench/scale.js';
+import { repoRoot } from './lib/service-process.js';
 
 /**
- * `npm run bench`: the whole service in one process (HTTP API, BullMQ workers,
- * the database, the generic sandbox as provider), fed N invoices over HTTP.
- * Reports intake latency and throughput, time until every invoice is synced,
- * provider calls per invoice (must be 1), and memory. Options (env):
- * BENCH_INVOICES (default 500), BENCH_CONCURRENCY (default 20),
- * BENCH_DATABASE_URL (a PostgreSQL URL; default: embedded PGlite),
- * REDIS_URL (default redis://127.0.0.1:6379).
+ * `npm run bench`: ledgerlink's figures on this machine, from the compiled
+ * service in its own processes (as production runs it), against the sandboxes,
+ * with load generated from another process (autocannon). Prints a table and
+ * writes JSON (BENCH_OUT, default bench-results.json).
+ *
+ * BENCH_SIZE=small runs every part briefly (what `npm test` checks);
+ * the default, full, is the size the README reports. BENCH_ONLY=intake,fairness,...
+ * runs some parts. Needs Redis and PostgreSQL (PG_ADMIN_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres).
  */
-const invoices = Number(process.env.BENCH_INVOICES ?? 500);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const small = process.env.BENCH_SIZE === 'small';
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (part: string) => !only || only.includes(part);
+const size = small
+  ? { seconds: 3, connections: 50, backlog: 60, probes: 2, budgetInvoices: 30, customers: 5, memoryInvoices: 200, idleMs: 2_000, scaleInvoices: 160, tenants: 8, latencyMs: 100, scaleCounts: [1, 2] }
+  : { seconds: 10, connections: 50, backlog: 1000, probes: 5, budgetInvoices: 200, customers: 20, memoryInvoices: 10_000, idleMs: 10_000, scaleInvoices: 1600, tenants: 16, latencyMs: 200, scaleCounts: [1, 2, 4] };
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  let db;
-  let dropSchema = async () => undefined as unknown;
-  if (process.env.BENCH_DATABASE_URL) {
-    const admin = await openPostgres(process.env.BENCH_DATABASE_URL, { max: 1 });
-    await admin.query(`create schema ${schema}`);
-    db = await openPostgres(process.env.BENCH_DATABASE_URL, { schema, max: 20 });
-    dropSchema = async () => {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.close();
-    };
-  } else {
-    db = await openPglite();
-  }
-  await migrate(db);
-  const prefix = `llbench-${randomBytes(4).toString('hex')}`;
-  const adminToken = randomBytes(16).toString('hex');
-  const sandbox = await startGenericSandbox({ port: 0 });
-  const runtime = await createRuntime({
-    role: 'all',
-    db,
-    redisUrl,
-    queuePrefix: prefix,
-    adminToken,
-    masterKey: randomBytes(32).toString('base64'),
-    urlPolicy: { allowPrivateUrls: true },
-    log: pino({ level: 'silent' }),
-    concurrency: 16,
-    sweepIntervalMs: 60_000,
-  });
-  const address = await runtime.app!.listen({ port: 0, host: '127.0.0.1' });
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const r = await fetch(`${address}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
+  say('bench: building (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  const result: Record<string, unknown> = {
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    size: small ? 'small' : 'full',
+    at: new Date().toISOString(),
   };
-  await call('POST', '/v1/tenants', adminToken, { id: 'bench', name: 'Bench' });
-  const key = (await call('POST', '/v1/tenants/bench/api-keys', adminToken, { roles: ['host', 'finance', 'admin'] })).body.key as string;
-  await call('PUT', '/v1/connections/generic', key, { baseUrl: sandbox.url, secret: sandbox.credentials.secret });
-
-  const doc = (i: number) => ({
-    externalId: `BENCH-${i}`,
-    invoiceDate: '2026-11-30',
-    customer: { externalId: `cust-${i % 50}`, name: `Customer ${i % 50} Oy`, address: { country: 'FI' } },
-    lines: Array.from({ length: 5 }, (_, j) => ({
-      kind: 'task_entry',
-      description: `#${1000 + j} work`,
-      quantity: '1.25',
-      unit: 'hour',
-      unitPrice: '100.00',
-      vatRate: '25.5',
-    })),
-  });
-
-  const rssBefore = process.memoryUsage().rss;
-  let peakRss = rssBefore;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
-  const latencies: number[] = [];
-  const ids: string[] = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < invoices) {
-        const i = next++;
-        const t0 = performance.now();
-        const r = await call('POST', '/v1/invoices', key, doc(i));
-        latencies.push(performance.now() - t0);
-        if (r.status !== 202) throw new Error(`intake answered ${r.status}: ${JSON.stringify(r.body)}`);
-        ids.push(r.body.id);
-      }
-    }),
-  );
-  const intakeSeconds = (performance.now() - started) / 1000;
-  let synced = 0;
-  while (synced < invoices) {
-    const rows = await db.query<{ n: number }>(`select count(*)::int as n from sync_records where status = 'synced'`);
-    synced = Number(rows[0]!.n);
-    if (performance.now() - started > 600_000) throw new Error(`only ${synced}/${invoices} synced after 10 minutes`);
-    await new Promise((r) => setTimeout(r, 100));
+  if (wanted('intake')) {
+    say('bench: intake (bare Fastify, then ledgerlink on PostgreSQL, then on the embedded database)');
+    const bare = await bareFastify(size.seconds, size.connections);
+    const postgres = await ledgerlinkIntake('postgres', size.seconds, size.connections);
+    const pglite = await ledgerlinkIntake('pglite', size.seconds, size.connections);
+    postgres.ratioToBare = Number((postgres.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
+    pglite.ratioToBare = Number((pglite.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
+    result.intake = { connections: size.connections, seconds: size.seconds, bare, postgres, pglite };
   }
-  const totalSeconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  const creates = sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/invoices').length;
-  latencies.sort((a, b) => a - b);
-  const result = {
-    database: db.kind,
-    invoices,
-    linesPerInvoice: 5,
-    httpConcurrency: concurrency,
-    intake: {
-      perSecond: Math.round(invoices / intakeSeconds),
-      p50ms: Number(percentile(latencies, 50).toFixed(1)),
-      p95ms: Number(percentile(latencies, 95).toFixed(1)),
-      p99ms: Number(percentile(latencies, 99).toFixed(1)),
-    },
-    endToEnd: { seconds: Number(totalSeconds.toFixed(2)), syncedPerSecond: Math.round(invoices / totalSeconds) },
-    providerCreatesPerInvoice: Number((creates / invoices).toFixed(3)),
-    memory: { rssStartMiB: Math.round(rssBefore / 2 ** 20), rssPeakMiB: Math.round(peakRss / 2 ** 20) },
-  };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (wanted('fairness')) {
+    say(`bench: fairness (a ${size.backlog}-invoice backlog on a 10 req/s Procountor budget, another tenant's single invoice)`);
+    result.fairness = await fairness(size.backlog, size.probes);
+  }
+  if (wanted('budget')) {
+    say(`bench: budget (${size.budgetInvoices} invoices, ${size.customers} new customers, Procountor at 10 req/s)`);
+    result.budget = await budget(size.budgetInvoices, size.customers);
+  }
+  if (wanted('memory')) {
+    say(`bench: memory (npm start on the embedded database: idle, after the demo, after ${size.memoryInvoices} invoices)`);
+    result.memory = await memory(size.memoryInvoices, size.idleMs);
+  }
+  if (wanted('scale')) {
+    say(`bench: scale-out (${size.scaleCounts.join('/')} worker processes, ${size.tenants} tenants, an endpoint answering in ${size.latencyMs} ms)`);
+    result.scale = await scale(size.scaleInvoices, size.tenants, size.latencyMs, size.scaleCounts);
+  }
+  const out = process.env.BENCH_OUT ?? 'bench-results.json';
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(table(result));
+  say(`bench: JSON written to ${out}`);
+}
 
-  await runtime.close();
-  await sandbox.close();
-  await db.close();
-  await dropSchema();
-  const redis = new Redis(redisUrl);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  if (creates !== invoices) process.exit(1);
+function table(r: Record<string, any>): string {
+  const rows: Array<[string, string]> = [];
+  if (r.intake) {
+    const { bare, postgres, pglite, connections } = r.intake;
+    rows.push([`intake, bare Fastify (${connections} connections)`, `${bare.requestsPerSecond} req/s, p50 ${bare.p50ms} ms, p99 ${bare.p99ms} ms`]);
+    for (const [name, x] of [['PostgreSQL, API process', postgres], ['embedded (npm start)', pglite]] as const) {
+      rows.push([`intake, ${name}`, `${x.requestsPerSecond} req/s = ${(x.ratioToBare * 100).toFixed(1)} % of bare, p50 ${x.p50ms} ms, p99 ${x.p99ms} ms, non-2xx ${x.non2xx}, errors ${x.errors}`]);
+    }
+    if (postgres.redisBytesPerQueuedInvoice !== undefined) rows.push(['Redis bytes per queued invoice', String(postgres.redisBytesPerQueuedInvoice)]);
+  }
+  if (r.fairness) {
+    const f = r.fairness;
+    rows.push([`fairness: single invoice behind a ${f.backlog}-invoice backlog (10 req/s)`, `max ${f.maxWaitMs} ms; each ${f.waitsMs.join(' / ')} ms; backlog synced meanwhile ${f.backlogSyncedMeanwhile}`]);
+  }
+  if (r.budget) {
+    const b = r.budget;
+    rows.push([`budget: ${b.invoices} invoices / ${b.newCustomers} new customers, Procountor 10 req/s`, `${b.invoicesPerSecond} invoices/s, ${b.requestsPerSecond} req/s = ${(b.shareOfBudget * 100).toFixed(1)} % of the budget, ${b.tooManyRequests} × 429, ${b.providerRequestsPerInvoice} requests/invoice`]);
+  }
+  if (r.memory) {
+    const m = r.memory;
+    rows.push([`memory: npm start (${m.nodeOptions.join(' ')}) RSS idle / after demo`, `${m.idleAtStartMiB} MiB / ${m.idleAfterDemoMiB} MiB`]);
+    rows.push([`memory: after ${m.invoices} invoices (peak / idle)`, `${m.peakMiB} MiB / ${m.idleAfterInvoicesMiB} MiB`]);
+  }
+  if (r.scale) {
+    for (const s of r.scale) rows.push([`scale-out: ${s.workers} worker process${s.workers > 1 ? 'es' : ''}`, `${s.invoicesPerSecond} invoices/s (× ${s.speedup}), ${s.invoices} in ${s.seconds} s`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `\nledgerlink bench (${r.size}; ${r.machine.cpus} × ${r.machine.cpu}; Node ${r.machine.node})\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
 main().catch((error: unknown) => {

@@ -126,8 +126,17 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, [{ message: `NOT_FOUND: the sandbox has no ${request.method} ${request.url.split('?')[0]}` }]));
 
+  // What was asked and what was answered (a benchmark counts the 429s a client ran into).
+  const entries = new WeakMap<object, { status?: number }>();
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/_sandbox')) state.log.push({ method: request.method, path: request.url, at: state.now().toISOString() });
+    if (request.url.startsWith('/_sandbox')) return;
+    const entry: { method: string; path: string; at: string; status?: number } = { method: request.method, path: request.url, at: state.now().toISOString() };
+    state.log.push(entry);
+    entries.set(request.raw, entry);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const entry = entries.get(request.raw);
+    if (entry) entry.status = reply.statusCode;
   });
 
   // --- controls for tests, drills and the demo -------------------------------

@@ -65,7 +65,7 @@ export class SandboxState {
   readonly partners = new Map<number, StoredPartner>();
   readonly products = new Map<number, SandboxProduct>();
   readonly invoices = new Map<number, StoredInvoice>();
-  readonly log: Array<{ method: string; path: string; at: string }> = [];
+  readonly log: Array<{ method: string; path: string; at: string; status?: number }> = [];
   private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
   private faults: ActiveFault[] = [];
   private readonly windows = new Map<string, number[]>();
