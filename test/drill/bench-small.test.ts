@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `npm run bench` at its small size: every part runs end to end against the
+ * sandboxes and the compiled service. This checks what the figures rest on
+ * (every invoice accepted and synced, no 429 from the budget-bound provider,
+ * intake without errors) — not the figures themselves, which come from the
+ * full-size run by hand (README).
+ */
+describe('npm run bench (small)', () => {
+  it('runs every part and writes its JSON', { timeout: 600_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-bench-'));
+    const out = join(dir, 'bench.json');
+    try {
+      const printed = await new Promise<string>((resolve, reject) =>
+        execFile('npx', ['tsx', 'scripts/bench.ts'], { env: { ...process.env, BENCH_SIZE: 'small', BENCH_OUT: out }, timeout: 540_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        ),
+      );
+      process.stdout.write(printed);
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      for (const where of ['postgres', 'pglite']) {
+        expect(r.intake[where].non2xx, where).toBe(0);
+        expect(r.intake[where].errors, where).toBe(0);
+        expect(r.intake[where].accepted, where).toBeGreaterThan(0);
+      }
+      expect(r.fairness.waitsMs).toHaveLength(2);
+      expect(r.budget.tooManyRequests).toBe(0);
+      expect(r.budget.invoices).toBe(30);
+      expect(r.memory.idleAtStartMiB).toBeGreaterThan(0);
+      expect(r.scale.map((s: { workers: number }) => s.workers)).toEqual([1, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
