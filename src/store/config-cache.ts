@@ -48,6 +48,8 @@ export class ConfigCache {
         return tenantIds.map((id) => found.get(id) ?? null);
       },
       (tenantId) => repos.tenants.configVersion(tenantId),
+      500,
+      2,
     );
   }
 

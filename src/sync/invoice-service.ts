@@ -88,6 +88,9 @@ export class InvoiceService implements InvoiceResolver {
     this.writes = new MicroBatcher(
       (items) => deps.store.repos.records.acceptMany(items),
       async (item) => (await deps.store.repos.records.acceptMany([item]))[0]!,
+      100,
+      // Two batches at a time: measured best (bench, intake): 1,433 req/s unbounded, 3,799 with 2, 2,207 with 4.
+      2,
     );
   }
 
