@@ -1,4 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** The shared Redis: one server or a Redis Cluster (then every key shares the prefix's hash tag). */
+export type RedisClient = Redis | Cluster;
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Problem } from '../src/domain/invoice-document.js';
@@ -48,7 +51,7 @@ export interface ProviderContext<S extends BaseConnectionSettings = BaseConnecti
   /** The only way to reach the provider; records every exchange on the attempt. */
   http: OutboundHttp;
   /** Shared by all workers: token caches, rate limits, per-organisation locks. */
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix for every Redis key the adapter writes ("ll:"). */
   redisPrefix: string;
   links: LinkBook;

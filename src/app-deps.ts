@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './queue/redis-client.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Billing } from './billing/billing.js';
@@ -17,7 +17,7 @@ export interface AppDeps {
   scheduler: Scheduler;
   /** Queue depth for /metrics, when the queues are local. */
   queueDepth?: () => Promise<Array<{ queue: string; state: string; count: number }>>;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   registry: ProviderRegistry;
   secretBox: SecretBox;

@@ -15,6 +15,8 @@ export const configSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  /** REDIS_URL is one node of a Redis Cluster (QUEUE_PREFIX must then be in braces). */
+  REDIS_CLUSTER: bool.default(false),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -60,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${String(issue.path[0])} ${issue.message}`);
   }
   const config = result.data;
+  if (config.REDIS_CLUSTER && !/^\{.+\}$/.test(config.QUEUE_PREFIX)) {
+    throw new ConfigError(`QUEUE_PREFIX must be in braces with REDIS_CLUSTER=true (e.g. {${config.QUEUE_PREFIX}}): BullMQ needs every key in one hash slot`);
+  }
   const allowedOrigins =
     config.NODE_ENV === 'production' ? [] : config.SANDBOX_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   return { ...config, allowedOrigins };

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis } from './queue/redis-client.js';
 import { bootstrapSecrets } from './bootstrap-secrets.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -27,8 +27,8 @@ function roleFromArgs(argv: string[]): Role {
   return role;
 }
 
-async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+async function checkRedis(url: string, cluster: boolean): Promise<void> {
+  const redis = connectRedis({ url, cluster }, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     fail(`--role=${role} needs MASTER_KEY and ADMIN_TOKEN set: every API and worker process must share them (openssl rand -base64 32)`);
   }
   const log = createLogger({ level: config.LOG_LEVEL });
-  await checkRedis(config.REDIS_URL);
+  await checkRedis(config.REDIS_URL, config.REDIS_CLUSTER);
 
   const secrets = bootstrapSecrets({
     dataDir: config.DATA_DIR,
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     role,
     db,
     redisUrl: config.REDIS_URL,
+    redisCluster: config.REDIS_CLUSTER,
     queuePrefix: config.QUEUE_PREFIX,
     adminToken: secrets.adminToken,
     masterKey: secrets.masterKey,

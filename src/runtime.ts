@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisClient } from './queue/redis-client.js';
 import type { Logger } from 'pino';
 import { startBillingSweeper } from '../jobs/billing-sweep.js';
 import { startSweeper } from '../jobs/sweep.js';
@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   role: Role;
   db: Database;
   redisUrl: string;
+  /** `redisUrl` names a node of a Redis Cluster (then `queuePrefix` must be a hash tag, `{ledgerlink}`). */
+  redisCluster?: boolean;
   /** BullMQ prefix and the prefix of every other Redis key. */
   queuePrefix: string;
   adminToken: string;
@@ -57,7 +59,7 @@ export interface Runtime {
   invoices: InvoiceService;
   billing: Billing;
   metrics: Metrics;
-  redis: Redis;
+  redis: RedisClient;
   workers: Workers | null;
   sweepNow(): Promise<void>;
   /** Graceful: stop taking work, finish what is active, close connections. */
@@ -78,10 +80,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = options.metrics ?? new Metrics();
   const redisPrefix = `${options.queuePrefix}:`;
   // Caches, rate limits and locks shared by all workers.
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const target = { url: options.redisUrl, cluster: options.redisCluster ?? false };
+  const redis = connectRedis(target, { maxRetriesPerRequest: 3, lazyConnect: false });
   redis.on('error', (err) => log.debug({ err }, 'redis connection error'));
   // Producer connection: fail fast when Redis is away (the sweep catches up), never hang a request.
-  const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const queueRedis = connectRedis(target, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   queueRedis.on('error', (err) => log.debug({ err }, 'redis (queue) connection error'));
   // A connection's runners: slots and wake-ups in Redis (see ConnectionRuns); how many per provider.
   const runs = new ConnectionRuns(redis, redisPrefix);
@@ -139,9 +142,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: Workers | null = null;
   let sweeper: ReturnType<typeof startSweeper> | null = null;
   let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
-  let workerRedis: Redis | null = null;
+  let workerRedis: RedisClient | null = null;
   if (options.role !== 'api') {
-    workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    workerRedis = connectRedis(target, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err }, 'redis (worker) connection error'));
     workers = startWorkers({
       connection: workerRedis,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../types.js';
 import { ProviderTransientError } from '../errors/transient-error.js';
 
 /**
@@ -31,7 +31,7 @@ export function orgLockKey(prefix: string, env: { baseUrl: string; customerId: s
 }
 
 /** Runs `fn` holding the lock; waits with a small growing backoff while another worker holds it. */
-export async function withOrgLock<T>(redis: Redis, key: string, options: OrgLockOptions, fn: () => Promise<T>): Promise<T> {
+export async function withOrgLock<T>(redis: RedisClient, key: string, options: OrgLockOptions, fn: () => Promise<T>): Promise<T> {
   const sleep = options.sleep ?? defaultSleep;
   const token = randomBytes(16).toString('hex');
   const started = performance.now();

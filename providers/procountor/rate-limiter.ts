@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../types.js';
 import { ProviderRateLimitError } from '../errors/rate-limit-error.js';
 import { BUDGET_WAIT } from '../types.js';
 
@@ -53,7 +53,7 @@ return wait
 export const WINDOW_MS = 1100;
 
 export interface RateLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Full Redis key of the window, shared by everyone using the same Procountor client. */
   key: string;
   limit: number;

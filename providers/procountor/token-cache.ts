@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../types.js';
 
 /** A fresh access token as the token endpoint gave it. */
 export interface IssuedToken {
@@ -8,7 +8,7 @@ export interface IssuedToken {
 }
 
 export interface TokenCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key holding the token; the lock lives next to it. */
   key: string;
   /** Asks Procountor for a new token (throttled and error-mapped by the caller). */

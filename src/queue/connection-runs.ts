@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * Who may sync a connection's invoices right now. Work is not queued per
@@ -61,7 +61,7 @@ const RELEASE = `redis.call('ZREM', KEYS[2], ARGV[1]) return 1`;
 
 export class ConnectionRuns {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     /** How long a runner's slot lasts without renewal. */
     private readonly slotMs = 30_000,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-client.js';
 import type { Logger } from 'pino';
 import type { UrlPolicy } from '../http/url-guard.js';
 import type { ConnectionKey } from '../queue/connection-runs.js';
@@ -12,7 +12,7 @@ export interface ConnectionBudgetsDeps {
   store: Store;
   secretBox: SecretBox;
   registry: ProviderRegistry;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   urlPolicy: UrlPolicy;
   clock: () => Date;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-client.js';
 import type { Logger } from 'pino';
 import { finnishReferenceFromBase } from '../domain/finnish/reference-number.js';
 import { checkFinnishRulesOfUnparsed } from '../domain/finnish/document-checks.js';
@@ -40,7 +40,7 @@ export interface InvoiceServiceDeps {
   scheduler: Scheduler;
   registry: ProviderRegistry;
   secretBox: SecretBox;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   urlPolicy: UrlPolicy;
   clock: () => Date;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-client.js';
 import type { Logger } from 'pino';
 import type { UrlPolicy } from '../http/url-guard.js';
 import type { Repos } from '../store/store.js';
@@ -8,7 +8,7 @@ import type { LoadedConnection } from './connection-store.js';
 
 export interface ContextDeps {
   repos: Repos;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   urlPolicy: UrlPolicy;
   clock: () => Date;

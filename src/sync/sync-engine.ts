@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-client.js';
 import type { Logger } from 'pino';
 import type { ResolvedInvoice } from '../domain/resolved-invoice.js';
 import type { UrlPolicy } from '../http/url-guard.js';
@@ -30,7 +30,7 @@ export interface SyncEngineDeps {
   registry: ProviderRegistry;
   resolver: InvoiceResolver;
   secretBox: SecretBox;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   urlPolicy: UrlPolicy;
   clock: () => Date;

@@ -71,6 +71,8 @@ export async function startHarness(options: {
   webhookTimeoutMs?: number;
   /** Redis for queues and caches (default: the test Redis); a dead address simulates Redis being down. */
   redisUrl?: string;
+  /** `redisUrl` is a node of a Redis Cluster: the queue prefix is then a hash tag. */
+  redisCluster?: boolean;
   /**
    * Another runtime on the same database, queue prefix, operator token and
    * master key, as a second process would be (e.g. a worker next to an API).
@@ -80,13 +82,14 @@ export async function startHarness(options: {
 } = {}): Promise<Harness> {
   const shared = options.shareWith;
   const fresh = shared ? { db: shared.db, drop: async () => undefined } : await freshDatabase(options.database ?? 'pglite');
-  const prefix = shared?.prefix ?? `lltest-${randomBytes(5).toString('hex')}`;
+  const prefix = shared?.prefix ?? (options.redisCluster ? `{lltest-${randomBytes(5).toString('hex')}}` : `lltest-${randomBytes(5).toString('hex')}`);
   const adminToken = shared?.adminToken ?? `test-operator-${randomBytes(12).toString('hex')}`;
   const masterKey = shared?.masterKey ?? randomBytes(32).toString('base64');
   const runtime = await createRuntime({
     role: options.role ?? 'all',
     db: fresh.db,
     redisUrl: options.redisUrl ?? TEST_REDIS_URL,
+    ...(options.redisCluster ? { redisCluster: true } : {}),
     queuePrefix: prefix,
     adminToken,
     masterKey,
