@@ -35,6 +35,10 @@ describe('Procountor client-side rate limit', () => {
     expect(seen).toHaveLength(15); // one token request and 14 searches
     expect(busiestSecond(seen)).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 429)).toEqual([]);
+    // Spread evenly, not in bursts: the searches (after the token) at least 1050 ms ÷ 5 apart, less timer slack.
+    const searches = fixture.sandbox.requests().filter((r) => r.path.startsWith('/invoices')).map((r) => Date.parse(r.at)).sort((a, b) => a - b);
+    const gaps = searches.slice(1).map((t, i) => t - searches[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(190);
     expect(workers.every((w) => w.exchanges.some((e) => e.label === 'find invoice by reference'))).toBe(true);
   });
 
