@@ -63,4 +63,11 @@ document.addEventListener('submit', function (event) {
   var buttons = form.querySelectorAll('button[type=submit], button:not([type])');
   for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
 }, true);
+// A chosen CSV file is read into the textarea it names, so it can be previewed like pasted text.
+document.addEventListener('change', function (event) {
+  var input = event.target;
+  var target = input && input.getAttribute && input.getAttribute('data-fill');
+  if (!target || !input.files || !input.files[0]) return;
+  input.files[0].text().then(function (text) { document.getElementById(target).value = text; });
+});
 `;

@@ -16,6 +16,8 @@ import { layout, sectionsFor, sendPage } from './layout.js';
 import { isLocale, translator, type Locale, type MessageKey } from './messages.js';
 import { cookies, ConsoleSessions, newToken, PRE_COOKIE, sameToken, SESSION_COOKIE, SESSION_HOURS, setCookie, type ConsoleUser } from './session.js';
 import { signInPage } from './sign-in-page.js';
+import { field, type ConsoleKit } from './kit.js';
+import { mappingPages } from './mappings-routes.js';
 
 const PAGE_SIZE = 50;
 
@@ -24,13 +26,6 @@ function parseForm(body: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const [k, v] of new URLSearchParams(body)) out[k] = v;
   return out;
-}
-
-/** A text field of a form or query, or undefined (anything but a string is not one of ours). */
-function field(source: unknown, name: string): string | undefined {
-  if (!source || typeof source !== 'object' || !Object.hasOwn(source, name)) return undefined;
-  const value = (source as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** The list's filters from a query or form: what was given as typed, the parsed filter, and what was not understood. */
@@ -142,6 +137,16 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
         }
         return undefined;
       };
+      const kit: ConsoleKit = {
+        deps,
+        guard,
+        userOf: (request) => request.consoleUser!,
+        page: (reply, user, title, body, options = {}) => page(reply, user, user.locale, title, body, options),
+        messagePage,
+        redirect: (reply, location) => reply.code(303).header('location', location).send(),
+      };
+      mappingPages(scope, kit);
+
       const signedIn = guard(null);
       const finance = guard(['finance']);
       const userOf = (request: FastifyRequest) => request.consoleUser!;

@@ -4,7 +4,11 @@ import { translator, type Locale, type MessageKey } from './messages.js';
 import type { ConsoleUser } from './session.js';
 
 /** The console's sections; each shows only for the roles that may use it. */
-const SECTIONS: Array<{ path: string; label: MessageKey; roles: string[] }> = [{ path: '/console/invoices', label: 'nav.invoices', roles: ['finance'] }];
+const SECTIONS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
+  { path: '/console/invoices', label: 'nav.invoices', roles: ['finance'] },
+  { path: '/console/mappings', label: 'nav.mappings', roles: ['admin'] },
+  { path: '/console/connections', label: 'nav.connections', roles: ['admin'] },
+];
 
 export function sectionsFor(user: ConsoleUser) {
   return SECTIONS.filter((s) => s.roles.some((r) => (user.roles as string[]).includes(r)));
