@@ -18,6 +18,7 @@ import { cookies, ConsoleSessions, newToken, PRE_COOKIE, sameToken, SESSION_COOK
 import { signInPage } from './sign-in-page.js';
 import { field, type ConsoleKit } from './kit.js';
 import { mappingPages } from './mappings-routes.js';
+import { connectionPages } from './connections-routes.js';
 
 const PAGE_SIZE = 50;
 
@@ -146,6 +147,7 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
         redirect: (reply, location) => reply.code(303).header('location', location).send(),
       };
       mappingPages(scope, kit);
+      connectionPages(scope, kit);
 
       const signedIn = guard(null);
       const finance = guard(['finance']);

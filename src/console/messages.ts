@@ -168,6 +168,38 @@ const en = {
   "mappings.import.before": "was: {before}",
   "mappings.import.stale": "The mappings changed since the preview; nothing was imported. Preview again.",
   "mappings.import.done": "Imported: {created} new, {updated} changed, {unchanged} unchanged.",
+  "connections.title": "Connections",
+  "connections.help": "Where invoices go. Credentials are checked with the accounting system before anything is saved; secrets are never shown again.",
+  "connections.notConnected": "Not connected",
+  "connections.healthy": "Working",
+  "connections.unhealthy": "Not working",
+  "connections.lastSuccess": "Last success",
+  "connections.lastError": "Last error",
+  "connections.save": "Check and save",
+  "connections.test": "Test connection",
+  "connections.secretSet": "set — leave empty to keep it",
+  "connections.secretUnset": "not set",
+  "connections.saved": "The connection was checked and saved.",
+  "connections.tested": "The accounting system accepted the credentials.",
+  "connections.testFailed": "The test failed: {message}",
+  "connections.refused": "Not saved: {message}",
+  "connections.problems": "Not saved: {count} problems. Each is shown next to its field.",
+  "connections.revealOnce": "Copy this now: it is shown only once.",
+  "connections.advanced": "Other settings ({fields}) are set through the API.",
+  "connections.default": "default: {value}",
+  "connections.automatic": "(automatic)",
+  "connections.yes": "yes",
+  "connections.no": "no",
+  "setting.baseUrl": "Address (base URL)",
+  "setting.afterCreate": "After creating an invoice",
+  "setting.invoiceChannel": "Channel",
+  "setting.paymentTermDays": "Payment term (days)",
+  "setting.revisionPolicy": "When a revision arrives for an issued invoice",
+  "setting.requestsPerSecond": "Rate limit (requests per second)",
+  "setting.timeoutMs": "Timeout (ms)",
+  "setting.createCustomers": "Create missing customers",
+  "setting.language": "Invoice language",
+  "setting.bankAccount": "Bank account (IBAN)",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -334,6 +366,38 @@ const fi: Record<MessageKey, string> = {
   "mappings.import.before": "oli: {before}",
   "mappings.import.stale": "Määritykset muuttuivat esikatselun jälkeen; mitään ei tuotu. Esikatsele uudelleen.",
   "mappings.import.done": "Tuotu: {created} uutta, {updated} muuttui, {unchanged} ennallaan.",
+  "connections.title": "Yhteydet",
+  "connections.help": "Minne laskut menevät. Tunnukset tarkistetaan kirjanpitojärjestelmästä ennen tallennusta; salaisuuksia ei näytetä enää koskaan.",
+  "connections.notConnected": "Ei yhdistetty",
+  "connections.healthy": "Toimii",
+  "connections.unhealthy": "Ei toimi",
+  "connections.lastSuccess": "Viimeisin onnistuminen",
+  "connections.lastError": "Viimeisin virhe",
+  "connections.save": "Tarkista ja tallenna",
+  "connections.test": "Testaa yhteys",
+  "connections.secretSet": "asetettu — jätä tyhjäksi säilyttääksesi",
+  "connections.secretUnset": "ei asetettu",
+  "connections.saved": "Yhteys tarkistettiin ja tallennettiin.",
+  "connections.tested": "Kirjanpitojärjestelmä hyväksyi tunnukset.",
+  "connections.testFailed": "Testi epäonnistui: {message}",
+  "connections.refused": "Ei tallennettu: {message}",
+  "connections.problems": "Ei tallennettu: {count} ongelmaa. Kukin näkyy kenttänsä vieressä.",
+  "connections.revealOnce": "Kopioi tämä nyt: se näytetään vain kerran.",
+  "connections.advanced": "Muut asetukset ({fields}) asetetaan API:n kautta.",
+  "connections.default": "oletus: {value}",
+  "connections.automatic": "(automaattinen)",
+  "connections.yes": "kyllä",
+  "connections.no": "ei",
+  "setting.baseUrl": "Osoite (base URL)",
+  "setting.afterCreate": "Laskun luonnin jälkeen",
+  "setting.invoiceChannel": "Lähetystapa",
+  "setting.paymentTermDays": "Maksuehto (päivää)",
+  "setting.revisionPolicy": "Kun lähetettyyn laskuun tulee uusi versio",
+  "setting.requestsPerSecond": "Nopeusraja (pyyntöä sekunnissa)",
+  "setting.timeoutMs": "Aikakatkaisu (ms)",
+  "setting.createCustomers": "Luo puuttuvat asiakkaat",
+  "setting.language": "Laskun kieli",
+  "setting.bankAccount": "Pankkitili (IBAN)",
 };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fi };
@@ -343,6 +407,11 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 export function translator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   return (key, values = {}) => catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/** Whether a key is in the catalog (for labels looked up by a name that may have none). */
+export function hasMessage(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
 }
 
 export function isLocale(value: unknown): value is Locale {
