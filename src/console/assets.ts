@@ -32,7 +32,7 @@ tr:hover td { background: #f3f7fc; }
 .tabs a { display:inline-block; padding: 4px 12px; border:1px solid var(--line); border-radius: 16px; background:#fff; text-decoration:none; color: var(--fg); }
 .tabs a[aria-current=true] { background: #12263f; color:#fff; border-color:#12263f; }
 .tabs .count { font-variant-numeric: tabular-nums; color: inherit; opacity: .8; margin-left: 4px; }
-form.filters { display:flex; gap: 12px; flex-wrap: wrap; align-items: flex-end; margin-bottom: 12px; }
+.filters { display:flex; gap: 12px; flex-wrap: wrap; align-items: flex-end; margin-bottom: 12px; }
 label { display:block; font-size: 13px; color: var(--muted); margin-bottom: 2px; }
 input, select, textarea { font: inherit; padding: 5px 8px; border: 1px solid #aab3bd; border-radius: 4px; background:#fff; }
 button, .button { font: inherit; padding: 6px 14px; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color:#fff; cursor: pointer; text-decoration: none; display:inline-block; }

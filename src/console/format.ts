@@ -48,3 +48,9 @@ export function formatAge(since: Date, now: Date, locale: Locale): string {
   if (hours < 48) return `${hours} h`;
   return `${Math.floor(hours / 24)} ${locale === 'fi' ? 'pv' : 'd'}`;
 }
+
+/** A plain decimal (a VAT rate, a quantity) with the locale's decimal mark: `25,5` / `25.5`. */
+export function formatDecimal(value: string | null | undefined, locale: Locale): string {
+  if (value === null || value === undefined || value === '') return '–';
+  return locale === 'fi' ? value.replace('.', ',') : value;
+}

@@ -1,6 +1,6 @@
 import type { recordDetail } from '../sync/record-view.js';
 import { errorInWords } from './error-words.js';
-import { formatDay, formatMoney, formatTime } from './format.js';
+import { formatDay, formatDecimal, formatMoney, formatTime } from './format.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import type { MessageKey } from './messages.js';
@@ -91,7 +91,7 @@ export function invoicePage(options: { user: ConsoleUser; detail: Detail }): Htm
   }</section>`;
 
   const lines = html`<section><h2>${t('invoice.lines')}</h2><table><tbody>${d.lines.map(
-    (l) => html`<tr><td>${String(l.description ?? '')}</td><td class="num">${String(l.quantity ?? '')} ${String(l.unit ?? '')}</td><td class="num">${money(l.unitPrice as string)}</td><td class="num">${String(l.vatRate ?? '')} %</td><td class="num">${money(l.grossAmount as string)}</td></tr>`,
+    (l) => html`<tr><td>${String(l.description ?? '')}</td><td class="num">${formatDecimal(String(l.quantity ?? ''), locale)} ${String(l.unit ?? '')}</td><td class="num">${money(l.unitPrice as string)}</td><td class="num">${formatDecimal(String(l.vatRate ?? ''), locale)} %</td><td class="num">${money(l.grossAmount as string)}</td></tr>`,
   )}</tbody></table></section>`;
 
   return html`<p><a href="/console/invoices">${t('invoice.back')}</a></p>

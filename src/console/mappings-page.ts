@@ -2,7 +2,7 @@ import { LINE_KINDS, type Problem } from '../domain/invoice-document.js';
 import { MAPPING_SCOPES } from '../domain/products/product-mapping.js';
 import type { StoredMapping } from '../store/mappings-repo.js';
 import type { ImportChange } from '../sync/mapping-import.js';
-import { formatMoney } from './format.js';
+import { formatDecimal, formatMoney } from './format.js';
 import { html, queryString, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import type { MessageKey } from './messages.js';
@@ -74,7 +74,7 @@ export function inputOfForm(f: MappingForm): Record<string, unknown> {
 const kindLabel = (kind: string) => kind.replace(/_/g, ' ');
 
 function productText(p: StoredMapping['product'] | ImportChange['input']['product'], locale: ConsoleUser['locale']): string {
-  return `${p.code} · ${p.name} · ${p.unit}${p.unitPrice ? ` · ${formatMoney(p.unitPrice, 'EUR', locale)}` : ''}${p.vatRate ? ` · ${p.vatRate} %` : ''}`;
+  return `${p.code} · ${p.name} · ${p.unit}${p.unitPrice ? ` · ${formatMoney(p.unitPrice, 'EUR', locale)}` : ''}${p.vatRate ? ` · ${formatDecimal(p.vatRate, locale)} %` : ''}`;
 }
 
 function providerText(pp: unknown): string {
@@ -96,7 +96,7 @@ export function mappingsPage(options: { user: ConsoleUser; mappings: StoredMappi
   <td>${m.product.name}</td>
   <td>${m.product.unit}</td>
   <td class="num">${m.product.unitPrice ? formatMoney(m.product.unitPrice, 'EUR', user.locale) : '–'}</td>
-  <td class="num">${m.product.vatRate ?? '–'}</td>
+  <td class="num">${formatDecimal(m.product.vatRate, user.locale)}</td>
   <td>${providerText(m.providerProducts)}</td>
   <td class="actions"><a href="/console/mappings/${encodeURIComponent(m.id)}/edit" aria-label="${t('mappings.edit')} ${m.product.code} (${m.scope} ${m.scopeId ?? ''} ${kindLabel(m.lineKind)})">${t('mappings.edit')}</a>
     <form method="post" action="/console/mappings/${encodeURIComponent(m.id)}/delete" data-confirm="${t('mappings.deleteConfirm')}">${csrfField(user)}<button type="submit" class="secondary" aria-label="${t('mappings.delete')} ${m.product.code} (${m.scope} ${m.scopeId ?? ''} ${kindLabel(m.lineKind)})">${t('mappings.delete')}</button></form></td>
