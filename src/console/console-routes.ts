@@ -19,6 +19,7 @@ import { signInPage } from './sign-in-page.js';
 import { field, type ConsoleKit } from './kit.js';
 import { mappingPages } from './mappings-routes.js';
 import { connectionPages } from './connections-routes.js';
+import { webhookPages } from './webhook-routes.js';
 
 const PAGE_SIZE = 50;
 
@@ -92,6 +93,10 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.register(
     async (scope) => {
+      // Pages, not API: kept out of the OpenAPI description.
+      scope.addHook('onRoute', (route) => {
+        route.schema = { ...(route.schema ?? {}), hide: true };
+      });
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, parseForm(body as string)));
 
       const page = (reply: FastifyReply, user: ConsoleUser | null, locale: Locale, title: string, body: Html, options: { status?: number; section?: string; flash?: { kind: 'ok' | 'error'; text: string } | null } = {}) =>
@@ -148,6 +153,7 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
       };
       mappingPages(scope, kit);
       connectionPages(scope, kit);
+      webhookPages(scope, kit);
 
       const signedIn = guard(null);
       const finance = guard(['finance']);

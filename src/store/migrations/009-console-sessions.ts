@@ -9,6 +9,7 @@
  * - Indexes for the console's invoice list: counts per status read
  *   (tenant_id, status) alone, and the list pages "failed and in doubt first,
  *   newest first" straight off (tenant_id, priority, id desc).
+ * - Indexes for the webhook delivery log (newest first, all or by status).
  */
 export const consoleSessions = `
 create table console_sessions (
@@ -26,4 +27,7 @@ create index console_sessions_expires on console_sessions (expires_at);
 create index if not exists sync_records_tenant_status on sync_records (tenant_id, status);
 create index if not exists sync_records_console_order on sync_records
   (tenant_id, (case when status in ('failed', 'in_doubt') then 0 else 1 end), id desc);
+
+create index if not exists webhook_deliveries_tenant_log on webhook_deliveries (tenant_id, id desc);
+create index if not exists webhook_deliveries_tenant_status_log on webhook_deliveries (tenant_id, status, id desc);
 `;
