@@ -20,6 +20,7 @@ import { field, type ConsoleKit } from './kit.js';
 import { mappingPages } from './mappings-routes.js';
 import { connectionPages } from './connections-routes.js';
 import { webhookPages } from './webhook-routes.js';
+import { customerPages } from './customers-routes.js';
 
 const PAGE_SIZE = 50;
 
@@ -154,6 +155,7 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
       mappingPages(scope, kit);
       connectionPages(scope, kit);
       webhookPages(scope, kit);
+      customerPages(scope, kit);
 
       const signedIn = guard(null);
       const finance = guard(['finance']);

@@ -8,6 +8,7 @@ const SECTIONS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
   { path: '/console/invoices', label: 'nav.invoices', roles: ['finance'] },
   { path: '/console/mappings', label: 'nav.mappings', roles: ['admin'] },
   { path: '/console/connections', label: 'nav.connections', roles: ['admin'] },
+  { path: '/console/customers', label: 'nav.customers', roles: ['admin'] },
   { path: '/console/webhook', label: 'nav.webhook', roles: ['admin'] },
 ];
 
