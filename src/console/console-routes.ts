@@ -21,6 +21,7 @@ import { mappingPages } from './mappings-routes.js';
 import { connectionPages } from './connections-routes.js';
 import { webhookPages } from './webhook-routes.js';
 import { customerPages } from './customers-routes.js';
+import { billingPages } from './billing-routes.js';
 
 const PAGE_SIZE = 50;
 
@@ -72,7 +73,7 @@ function resyncableFilter(filter: ConsoleInvoiceFilter): ConsoleInvoiceFilter | 
   return statuses.length ? { ...filter, status: statuses } : null;
 }
 
-const DONE: Record<string, MessageKey> = { resynced: 'invoice.resynced', cancelled: 'invoice.cancelled', cancel_requested: 'invoice.cancelRequested', bulk: 'bulk.done' };
+const DONE: Record<string, MessageKey> = { billed: 'invoice.billed', resynced: 'invoice.resynced', cancelled: 'invoice.cancelled', cancel_requested: 'invoice.cancelRequested', bulk: 'bulk.done' };
 
 function doneFlash(query: unknown, user: ConsoleUser): { kind: 'ok'; text: string } | null {
   const done = field(query, 'done');
@@ -156,6 +157,7 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
       connectionPages(scope, kit);
       webhookPages(scope, kit);
       customerPages(scope, kit);
+      billingPages(scope, kit);
 
       const signedIn = guard(null);
       const finance = guard(['finance']);

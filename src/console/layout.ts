@@ -6,6 +6,7 @@ import type { ConsoleUser } from './session.js';
 /** The console's sections; each shows only for the roles that may use it. */
 const SECTIONS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
   { path: '/console/invoices', label: 'nav.invoices', roles: ['finance'] },
+  { path: '/console/billing', label: 'nav.billing', roles: ['finance'] },
   { path: '/console/mappings', label: 'nav.mappings', roles: ['admin'] },
   { path: '/console/connections', label: 'nav.connections', roles: ['admin'] },
   { path: '/console/customers', label: 'nav.customers', roles: ['admin'] },
