@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeExampleTask, pushExampleWork } from '../billing/support.js';
 import { exampleDocument } from '../support/example-invoice.js';
 import { startGenericSpine, type GenericSpine } from '../support/generic-spine.js';
 import { HAS_CHROMIUM, launchChromium } from './browser.js';
@@ -99,13 +100,10 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/console/invoices`);
 
-    // Tab order: skip link, brand, Invoices, language, sign out, ...
+    // Tab order: skip link, brand, the sections, language, sign out, ...
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Siirry sisältöön');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('In English');
+    await tabTo(page, () => document.activeElement?.textContent === 'In English');
     await page.keyboard.press('Enter');
     await page.locator('h1', { hasText: 'Invoices' }).waitFor();
 
@@ -126,6 +124,44 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     expect(await page.locator('h1').innerText()).toContain('Invoice BROWSER-OK-1');
     expect(await page.getByText('€1,506.00').first().isVisible()).toBe(true);
     expect(await page.getByText('30 Nov 2026').first().isVisible()).toBe(true);
+    await page.context().close();
+  });
+
+  it('invoice review: ± on a task, do not bill and bill again, then Bill; the invoice syncs', async () => {
+    await pushExampleWork(spine.h, spine.key);
+    const closed = await closeExampleTask(spine.h, spine.key);
+    const draftId = closed.compiled.draftIds[0] as string;
+    const page = await newPage();
+    await page.goto(`${base}/console/sign-in`);
+    await page.getByLabel('API-avain').fill(financeKey);
+    await page.getByRole('button', { name: 'Kirjaudu' }).click();
+    await page.waitForURL(/\/console\/invoices/);
+    await page.getByRole('link', { name: 'Laskujen tarkistus' }).click();
+    await page.locator(`a[href="/console/billing/drafts/${draftId}"]`).click();
+    await page.waitForURL(new RegExp(`/console/billing/drafts/${draftId}$`));
+
+    const billed = page.locator('strong.billed').first();
+    const before = Number((await billed.innerText()).replace(',', '.'));
+    await page.getByRole('button', { name: /^Lisää 15 minuuttia/ }).click();
+    await expect.poll(async () => Number((await page.locator('strong.billed').first().innerText()).replace(',', '.'))).toBe(before + 0.25);
+    await page.getByRole('button', { name: /^Lisää 15 minuuttia/ }).click();
+    await page.getByRole('button', { name: /^Vähennä 15 minuuttia/ }).click();
+    await expect.poll(async () => Number((await page.locator('strong.billed').first().innerText()).replace(',', '.'))).toBe(before + 0.25);
+
+    await page.getByRole('button', { name: 'Älä laskuta' }).click();
+    await page.getByText('ei laskuteta').waitFor();
+    expect(await page.getByRole('button', { name: 'Laskuta', exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Laskuta sittenkin' }).click();
+    await page.getByRole('button', { name: 'Älä laskuta' }).waitFor();
+
+    const gross = await page.locator('#total-gross').innerText();
+    await page.getByRole('button', { name: 'Laskuta', exact: true }).click(); // the confirmation is accepted
+    await page.waitForURL(/\/console\/invoices\/[0-9A-Z]+\?done=billed/);
+    const recordId = /invoices\/([0-9A-Z]+)/.exec(page.url())![1]!;
+    await spine.h.waitForStatus(spine.key, recordId, ['synced']);
+    await page.reload();
+    expect(await page.locator('h1 .status').innerText()).toBe('Synkronoitu');
+    expect(await page.getByText(gross).first().isVisible()).toBe(true);
     await page.context().close();
   });
 });
