@@ -2,6 +2,7 @@ import type { DraftView } from '../billing/draft-composer.js';
 import { formatDay, formatDecimal, formatMoney } from './format.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { billingTabs } from './billing-period-page.js';
 import type { ConsoleUser } from './session.js';
 
 interface DraftSummary {
@@ -22,7 +23,7 @@ function periodText(period: unknown, locale: ConsoleUser['locale']): string {
 
 export function draftsPage(user: ConsoleUser, drafts: DraftSummary[]): Html {
   const t = user.t;
-  return html`<h1>${t('billing.title')}</h1><p class="muted">${t('billing.help')}</p>
+  return html`<h1>${t('billing.title')}</h1>${billingTabs(user, 'review')}<p class="muted">${t('billing.help')}</p>
 ${drafts.length
     ? html`<table><thead><tr><th scope="col">${t('billing.col.project')}</th><th scope="col">${t('billing.col.customer')}</th><th scope="col">${t('billing.col.period')}</th><th scope="col" class="num">${t('billing.col.tasks')}</th><th scope="col" class="num">${t('billing.col.total')}</th><th scope="col" class="num">${t('billing.col.problems')}</th></tr></thead><tbody>${drafts.map(
         (d) => html`<tr><td><a href="/console/billing/drafts/${encodeURIComponent(d.id)}">${d.project?.name ?? d.projectExternalId ?? d.id}</a></td><td>${d.customer.name ?? d.customer.externalId ?? '–'}</td><td>${periodText(d.period, user.locale)}</td><td class="num">${d.tasks}</td><td class="num">${formatMoney(d.totals.gross, 'EUR', user.locale)}</td><td class="num">${d.problems ? html`<span class="status status-failed">${d.problems}</span>` : '0'}</td></tr>`,

@@ -3,6 +3,7 @@ import type { DraftView } from '../billing/draft-composer.js';
 import { ApiError } from '../http/api-error.js';
 import { actorOfUser } from './actor.js';
 import { draftPage, draftsPage } from './billing-page.js';
+import { cyclePage, newInvoicesPage } from './billing-period-page.js';
 import { field, type ConsoleKit } from './kit.js';
 import type { ConsoleUser } from './session.js';
 
@@ -16,6 +17,67 @@ type DraftParams = { Params: { id: string; task: string } };
 export function billingPages(scope: FastifyInstance, kit: ConsoleKit): void {
   const finance = kit.guard(['finance']);
   const billing = kit.deps.billing;
+  const refusedText = (error: ApiError) => {
+    const details = (error.toBody().error.details ?? []) as Array<{ path: string; message: string }>;
+    return details.length ? details.map((d) => `${d.path} ${d.message}`).join('; ') : error.message;
+  };
+
+  scope.get('/billing/new', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const today = kit.deps.clock().toISOString().slice(0, 10);
+    const from = field(request.query, 'from') ?? `${today.slice(0, 7)}-01`;
+    const to = field(request.query, 'to') ?? today;
+    const groupBy = field(request.query, 'groupBy') === 'customer' ? 'customer' : 'project';
+    const q = field(request.query, 'q')?.trim() || undefined;
+    let result = null;
+    let problem: string | null = null;
+    try {
+      result = (await billing.periods.candidates(user.tenantId, { from, to, groupBy, ...(q ? { q } : {}) })) as never;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode !== 400) throw error;
+      problem = refusedText(error);
+    }
+    return kit.page(reply, user, user.t('billing.new.title'), newInvoicesPage({ user, from, to, groupBy, ...(q ? { q } : {}), result, problem }), { section: SECTION, status: problem ? 422 : 200 });
+  });
+
+  scope.post('/billing/new', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const body = { from: field(request.body, 'from'), to: field(request.body, 'to'), groupBy: field(request.body, 'groupBy'), key: field(request.body, 'key') };
+    try {
+      const view = (await billing.periods.createFromCandidate(user.tenantId, body, actorOfUser(user))) as { id: string };
+      return kit.redirect(reply, `/console/billing/drafts/${encodeURIComponent(view.id)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode === 404) throw error;
+      return kit.page(reply, user, user.t('billing.new.title'), newInvoicesPage({ user, from: body.from ?? '', to: body.to ?? '', groupBy: body.groupBy === 'customer' ? 'customer' : 'project', result: null, problem: refusedText(error) }), { section: SECTION, status: error.statusCode === 400 ? 422 : error.statusCode });
+    }
+  });
+
+  scope.get('/billing/cycle', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const period = field(request.query, 'period') || kit.deps.clock().toISOString().slice(0, 7);
+    let cycle;
+    try {
+      cycle = await billing.cycle.cycle(user.tenantId, { period });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode !== 400) throw error;
+      return kit.redirect(reply, '/console/billing/cycle');
+    }
+    const flash = field(request.query, 'done') === 'marked' ? { kind: 'ok' as const, text: user.t('billing.cycle.marked') } : null;
+    return kit.page(reply, user, user.t('billing.cycle.title', { period }), cyclePage(user, cycle as never), { section: SECTION, flash });
+  });
+
+  scope.post<{ Params: { id: string } }>('/billing/invoices/:id/mark-sent', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    await billing.sending.markSent(user.tenantId, request.params.id, actorOfUser(user));
+    const period = field(request.body, 'period');
+    return kit.redirect(reply, `/console/billing/cycle?${period && /^\d{4}-\d{2}$/.test(period) ? `period=${period}&` : ''}done=marked`);
+  });
+
+  scope.get<{ Params: { id: string } }>('/billing/invoices/:id/pdf', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const { filename, pdf } = await billing.sending.pdf(user.tenantId, request.params.id);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'no-store').send(pdf);
+  });
 
   scope.get('/billing', { preHandler: finance }, async (request, reply) => {
     const user = kit.userOf(request);
