@@ -24,6 +24,7 @@ function periodText(period: unknown, locale: ConsoleUser['locale']): string {
 export function draftsPage(user: ConsoleUser, drafts: DraftSummary[]): Html {
   const t = user.t;
   return html`<h1>${t('billing.title')}</h1>${billingTabs(user, 'review')}<p class="muted">${t('billing.help')}</p>
+<form method="post" action="/console/billing/compile" class="actions">${csrfField(user)}<button type="submit" class="secondary">${t('billing.compile')}</button><span class="busy-indicator" aria-hidden="true">⏳</span><span class="muted small">${t('billing.compileHelp')}</span></form>
 ${drafts.length
     ? html`<table><thead><tr><th scope="col">${t('billing.col.project')}</th><th scope="col">${t('billing.col.customer')}</th><th scope="col">${t('billing.col.period')}</th><th scope="col" class="num">${t('billing.col.tasks')}</th><th scope="col" class="num">${t('billing.col.total')}</th><th scope="col" class="num">${t('billing.col.problems')}</th></tr></thead><tbody>${drafts.map(
         (d) => html`<tr><td><a href="/console/billing/drafts/${encodeURIComponent(d.id)}">${d.project?.name ?? d.projectExternalId ?? d.id}</a></td><td>${d.customer.name ?? d.customer.externalId ?? '–'}</td><td>${periodText(d.period, user.locale)}</td><td class="num">${d.tasks}</td><td class="num">${formatMoney(d.totals.gross, 'EUR', user.locale)}</td><td class="num">${d.problems ? html`<span class="status status-failed">${d.problems}</span>` : '0'}</td></tr>`,
@@ -72,4 +73,16 @@ ${other}
   <dt>${t('invoice.amount')}</dt><dd id="total-gross"><strong>${formatMoney(d.totals.gross, 'EUR', locale)}</strong></dd>
 </dl></section>
 ${open ? html`<form method="post" action="/console/billing/drafts/${encodeURIComponent(d.id)}/release" data-confirm="${t('billing.billConfirm')}" class="card">${csrfField(user)}<button type="submit"${d.problems.length ? html` disabled` : ''}>${t('billing.bill')}</button><span class="busy-indicator" aria-hidden="true">⏳</span><p class="muted small">${t('billing.billHelp')}</p></form>` : ''}`;
+}
+
+export function operationPage(user: ConsoleUser, op: { status: string; counts: unknown; error: unknown; problems: unknown }): Html {
+  const t = user.t;
+  const running = op.status !== 'done' && op.status !== 'failed';
+  const counts = Object.entries((op.counts ?? {}) as Record<string, unknown>);
+  return html`<h1>${t('billing.operation.title')}</h1>${billingTabs(user, 'review')}
+<div class="card" role="status" aria-live="polite">
+  ${running ? html`<p><progress aria-label="${t('billing.operation.title')}"></progress> ${t('billing.operation.running')}</p>` : op.status === 'done' ? html`<p><strong>${t('billing.operation.done')}</strong></p>` : html`<p class="flash flash-error">${t('billing.operation.failed', { error: typeof op.error === 'string' ? op.error : JSON.stringify(op.error) })}</p>`}
+  ${counts.length ? html`<dl class="facts">${counts.map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}
+</div>
+<p><a href="/console/billing">${t('billing.back')}</a></p>`;
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DraftView } from '../billing/draft-composer.js';
 import { ApiError } from '../http/api-error.js';
 import { actorOfUser } from './actor.js';
-import { draftPage, draftsPage } from './billing-page.js';
+import { draftPage, draftsPage, operationPage } from './billing-page.js';
+import { operationView } from '../billing/compile-service.js';
 import { cyclePage, newInvoicesPage } from './billing-period-page.js';
 import { field, type ConsoleKit } from './kit.js';
 import type { ConsoleUser } from './session.js';
@@ -21,6 +22,19 @@ export function billingPages(scope: FastifyInstance, kit: ConsoleKit): void {
     const details = (error.toBody().error.details ?? []) as Array<{ path: string; message: string }>;
     return details.length ? details.map((d) => `${d.path} ${d.message}`).join('; ') : error.message;
   };
+
+  scope.post('/billing/compile', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const op = await billing.compile.start(user.tenantId, {});
+    return kit.redirect(reply, `/console/billing/operations/${encodeURIComponent(op.id)}`);
+  });
+
+  scope.get<{ Params: { id: string } }>('/billing/operations/:id', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const op = operationView(await billing.compile.get(user.tenantId, request.params.id));
+    const running = op.status !== 'done' && op.status !== 'failed';
+    return kit.page(reply, user, user.t('billing.operation.title'), operationPage(user, op), { section: SECTION, ...(running ? { refreshSeconds: 1 } : {}) });
+  });
 
   scope.get('/billing/new', { preHandler: finance }, async (request, reply) => {
     const user = kit.userOf(request);

@@ -101,8 +101,19 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
       });
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, parseForm(body as string)));
 
-      const page = (reply: FastifyReply, user: ConsoleUser | null, locale: Locale, title: string, body: Html, options: { status?: number; section?: string; flash?: { kind: 'ok' | 'error'; text: string } | null } = {}) =>
-        sendPage(reply, layout({ title, user, locale, body, ...(options.section ? { section: options.section } : {}), flash: options.flash ?? null }), options.status ?? 200);
+      const page = (
+        reply: FastifyReply,
+        user: ConsoleUser | null,
+        locale: Locale,
+        title: string,
+        body: Html,
+        options: { status?: number; section?: string; flash?: { kind: 'ok' | 'error'; text: string } | null; refreshSeconds?: number } = {},
+      ) =>
+        sendPage(
+          reply,
+          layout({ title, user, locale, body, ...(options.section ? { section: options.section } : {}), flash: options.flash ?? null, ...(options.refreshSeconds ? { refreshSeconds: options.refreshSeconds } : {}) }),
+          options.status ?? 200,
+        );
 
       const messagePage = (request: FastifyRequest, reply: FastifyReply, status: number, title: MessageKey, text: string) => {
         const user = request.consoleUser ?? null;

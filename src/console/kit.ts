@@ -16,7 +16,7 @@ export interface ConsoleKit {
     user: ConsoleUser,
     title: string,
     body: Html,
-    options?: { status?: number; section?: string; flash?: { kind: 'ok' | 'error'; text: string } | null },
+    options?: { status?: number; section?: string; flash?: { kind: 'ok' | 'error'; text: string } | null; refreshSeconds?: number },
   ): FastifyReply;
   messagePage(request: FastifyRequest, reply: FastifyReply, status: number, title: MessageKey, text: string): FastifyReply;
   redirect(reply: FastifyReply, location: string): FastifyReply;

@@ -25,6 +25,8 @@ export interface PageOptions {
   section?: string;
   flash?: { kind: 'ok' | 'error'; text: string } | null;
   body: HtmlValue;
+  /** Reload the page every so many seconds (an operation in progress). */
+  refreshSeconds?: number;
 }
 
 /** A hidden CSRF field for a form of a signed-in user. */
@@ -50,6 +52,7 @@ export function layout(options: PageOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <title>${options.title} · ${t('app.title')}</title>
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>

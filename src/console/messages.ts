@@ -312,6 +312,13 @@ const en = {
   "billing.cycle.number": "Number",
   "billing.cycle.marked": "The invoice was marked sent.",
   "billing.cycle.createDraft": "Create draft",
+  "billing.compile": "Compile work now",
+  "billing.compileHelp": "Collects stopped, unbilled work onto drafts (this also happens by itself when tickets close).",
+  "billing.operation.title": "Compiling work",
+  "billing.operation.running": "Working… this page updates by itself.",
+  "billing.operation.done": "Done.",
+  "billing.operation.failed": "Failed: {error}",
+  "billing.operation.counts": "Counts",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -622,6 +629,13 @@ const fi: Record<MessageKey, string> = {
   "billing.cycle.number": "Numero",
   "billing.cycle.marked": "Lasku merkittiin lähetetyksi.",
   "billing.cycle.createDraft": "Luo luonnos",
+  "billing.compile": "Kokoa työt nyt",
+  "billing.compileHelp": "Kokoaa pysäytetyn, laskuttamattoman työn luonnoksille (tapahtuu myös itsestään tikettien sulkeutuessa).",
+  "billing.operation.title": "Töiden kokoaminen",
+  "billing.operation.running": "Käynnissä… sivu päivittyy itsestään.",
+  "billing.operation.done": "Valmis.",
+  "billing.operation.failed": "Epäonnistui: {error}",
+  "billing.operation.counts": "Määrät",
 };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fi };

@@ -69,4 +69,21 @@ describe('console: new invoices and the invoicing cycle', () => {
     expect(textOf(after.body.split('Lähetetyt')[1]!)).toContain('1 349,13 €');
     expect(text).toContain('Kierros on valmis');
   });
+
+  it('compile from the console: a progress page that refreshes itself until the operation is done', async () => {
+    await finance.get('/console/billing');
+    const started = await finance.post('/console/billing/compile', {});
+    expect(started.statusCode).toBe(303);
+    const url = started.headers.location as string;
+    expect(url).toMatch(/^\/console\/billing\/operations\//);
+    let page = await finance.get(url);
+    const first = page.body;
+    expect(first.includes('<progress') ? first.includes('http-equiv="refresh"') : first.includes('Valmis.')).toBe(true);
+    for (let i = 0; i < 100 && !page.body.includes('Valmis.'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      page = await finance.get(url);
+    }
+    expect(page.body).toContain('Valmis.');
+    expect(page.body).not.toContain('http-equiv="refresh"');
+  });
 });
