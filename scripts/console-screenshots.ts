@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { startGenericSandbox } from '../providers/generic/index.js';
+import { exampleCustomer, exampleEntries, exampleProject, exampleTask } from '../src/billing/example-work.js';
 import { exampleInvoiceDocument } from '../src/domain/example-invoice.js';
 import { createRuntime } from '../src/runtime.js';
 import { migrate } from '../src/store/migrations.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       { name: 'Insinööritoimisto Mäki', externalId: 'cust-23' },
       { name: 'Esimerkki Oy', externalId: 'cust-17' },
     ];
+    await api('PUT', '/v1/webhook', key, { url: sandbox.webhookUrl });
     let failedId = '';
     for (let i = 0; i < 12; i += 1) {
       const customer = { ...(exampleInvoiceDocument().customer as Record<string, unknown>), ...customers[i % customers.length]! };
@@ -72,6 +74,15 @@ async function main(): Promise<void> {
       if (i === 9) failedId = posted.id;
     }
     await api('PUT', '/v1/product-mappings', key, { scope: 'task', scopeId: '1296', lineKind: 'task_entry', product: { code: 'BIM', name: 'BIM-integraatio', unit: 'h', unitPrice: '120.00', vatRate: '25.5' } });
+
+    // Work to bill: ticket #1296 (three people, 10.75 h) closed onto its project's draft.
+    await api('PUT', '/v1/billing/customers/cust-17', key, exampleCustomer);
+    await api('PUT', '/v1/billing/projects/proj-3', key, exampleProject);
+    await api('PUT', '/v1/billing/tasks/1296', key, exampleTask);
+    await api('POST', '/v1/billing/entries', key, { entries: exampleEntries() });
+    const closed = await api('PUT', '/v1/billing/tasks/1296', key, { ...exampleTask, status: 'closed' });
+    const draftId = closed.compiled?.draftIds?.[0] as string | undefined;
+    if (!draftId) throw new Error(`closing the example ticket made no draft: ${JSON.stringify(closed)}`);
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--lang=fi-FI', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])] });
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1, locale: 'fi-FI' })).newPage();
@@ -98,6 +109,22 @@ async function main(): Promise<void> {
     await shot('mappings-import-preview');
     await page.goto(`${base}/console/connections`);
     await shot('connections');
+    await page.goto(`${base}/console/customers`);
+    await shot('customers');
+    await page.goto(`${base}/console/webhook`);
+    await shot('webhook');
+    await page.goto(`${base}/console/billing/drafts/${draftId}`);
+    await page.getByRole('button', { name: /^Lisää 15 minuuttia/ }).first().click();
+    await page.waitForLoadState('load');
+    await shot('billing-draft');
+    await page.goto(`${base}/console/billing/new?from=2026-11-01&to=2026-11-30&groupBy=project`);
+    await shot('billing-new');
+    await page.goto(`${base}/console/billing/cycle?period=2026-11`);
+    await shot('billing-cycle');
+    await page.goto(`${base}/console/invoices`);
+    await page.getByRole('button', { name: 'In English' }).click();
+    await page.waitForLoadState('load');
+    await shot('invoices-en');
     await browser.close();
   } finally {
     await sandbox.close();

@@ -11,11 +11,13 @@ body { margin:0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, s
 a { color: var(--accent); }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible, textarea:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .skip { position:absolute; left:-9999px; } .skip:focus { left: 8px; top: 8px; background:#fff; padding:6px 10px; z-index: 10; }
-header.top { display:flex; gap:16px; align-items:center; padding:10px 20px; background:#12263f; color:#fff; flex-wrap: wrap; }
+header.top { display:flex; gap:16px; align-items:center; padding:10px 20px; background:#12263f; color:#fff; }
 header.top a { color:#fff; } header.top .brand { font-weight:700; margin-right: 12px; text-decoration:none; }
-header.top nav { display:flex; gap: 14px; flex:1; } header.top nav a[aria-current=page] { text-decoration: underline; text-underline-offset: 4px; font-weight: 600; }
-header.top .who { font-size: 13px; opacity: .85; } header.top form { display:inline; margin:0; }
+header.top nav { display:flex; gap: 6px 14px; flex:1; flex-wrap: wrap; } header.top nav a[aria-current=page] { text-decoration: underline; text-underline-offset: 4px; font-weight: 600; }
+header.top .who { font-size: 13px; opacity: .85; white-space: nowrap; } header.top form { display:inline; margin:0; white-space: nowrap; }
 header.top button { background: transparent; color:#fff; border:1px solid #ffffff80; border-radius:4px; padding:3px 10px; cursor:pointer; font: inherit; font-size: 13px; }
+header.top nav a { white-space: nowrap; }
+.stepper { display:inline-flex; align-items:center; gap: 8px; } .stepper button { padding: 2px 10px; } .stepper strong { min-width: 3em; text-align: right; }
 main { max-width: 1280px; margin: 0 auto; padding: 20px; }
 h1 { font-size: 24px; margin: 4px 0 16px; } h2 { font-size: 18px; margin: 24px 0 8px; }
 .card { background: var(--card); border:1px solid var(--line); border-radius:6px; padding: 16px; margin-bottom: 16px; }

@@ -17,8 +17,10 @@ interface DraftSummary {
 }
 
 function periodText(period: unknown, locale: ConsoleUser['locale']): string {
-  const p = period as { start?: string; end?: string } | null;
-  return p?.start ? `${formatDay(p.start, locale)}–${formatDay(p.end ?? null, locale)}` : '–';
+  const p = period as { start?: string; end?: string; from?: string; to?: string } | null;
+  const from = p?.from ?? p?.start;
+  const to = p?.to ?? p?.end;
+  return from ? `${formatDay(from, locale)}–${formatDay(to ?? null, locale)}` : '–';
 }
 
 export function draftsPage(user: ConsoleUser, drafts: DraftSummary[]): Html {
@@ -45,7 +47,7 @@ export function draftPage(user: ConsoleUser, d: DraftView): Html {
     <details><summary class="small">${t('billing.perPerson')}</summary><ul class="small">${task.perUser.map((u) => html`<li>${u.userName ?? u.userId}: ${hours(u.hours)} h × ${formatMoney(u.unitPrice, 'EUR', locale)}</li>`)}</ul></details>
     ${open ? html`<details><summary class="small">${t('billing.rename')}</summary>${taskForm(task, 'rename', t('billing.rename'), html`<label for="title-${task.taskExternalId}">${t('billing.renameLabel')}</label><input id="title-${task.taskExternalId}" name="title" value="${task.description}" size="40"> `, '')}</details>` : ''}</td>
   <td class="num">${hours(task.bookedHours)}</td>
-  <td class="num">${open && !task.excluded ? taskForm(task, 'minus', t('billing.minus', { task: task.description })) : ''} <strong class="billed">${hours(task.billedHours)}</strong> ${open && !task.excluded ? taskForm(task, 'plus', t('billing.plus', { task: task.description })) : ''}</td>
+  <td class="num"><span class="stepper">${open && !task.excluded ? taskForm(task, 'minus', t('billing.minus', { task: task.description })) : ''}<strong class="billed">${hours(task.billedHours)}</strong>${open && !task.excluded ? taskForm(task, 'plus', t('billing.plus', { task: task.description })) : ''}</span></td>
   <td class="num">${hours(task.additionalHours)}</td>
   <td class="num">${formatMoney(task.gross, 'EUR', locale)}</td>
   <td>${open ? taskForm(task, task.excluded ? 'include' : 'exclude', t(task.excluded ? 'billing.include' : 'billing.exclude')) : ''}</td>
