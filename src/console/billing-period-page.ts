@@ -4,11 +4,40 @@ import { csrfField } from './layout.js';
 import type { ConsoleUser } from './session.js';
 
 /** Tabs of the billing section (drafts, new invoices, cycle). */
-export function billingTabs(user: ConsoleUser, current: 'review' | 'new' | 'cycle'): Html {
+export function billingTabs(user: ConsoleUser, current: 'review' | 'new' | 'cycle' | 'freeform'): Html {
   const t = user.t;
-  const tab = (key: 'review' | 'new' | 'cycle', href: string) =>
+  const tab = (key: 'review' | 'new' | 'cycle' | 'freeform', href: string) =>
     html`<li><a href="${href}"${current === key ? html` aria-current="true"` : ''}>${t(`billing.nav.${key}`)}</a></li>`;
-  return html`<ul class="tabs">${tab('review', '/console/billing')}${tab('new', '/console/billing/new')}${tab('cycle', '/console/billing/cycle')}</ul>`;
+  return html`<ul class="tabs">${tab('review', '/console/billing')}${tab('new', '/console/billing/new')}${tab('cycle', '/console/billing/cycle')}${tab('freeform', '/console/billing/freeform')}</ul>`;
+}
+
+export const FREEFORM_LINES = 3;
+
+/** The freeform invoice / credit note form: customer, type, up to three lines. */
+export function freeformPage(options: { user: ConsoleUser; customers: Array<{ externalId: string; name: string | null }>; values: Record<string, string>; problems: Array<{ path: string; message: string }> }): Html {
+  const { user, values, problems } = options;
+  const t = user.t;
+  const v = (name: string) => values[name] ?? '';
+  const lineRow = (i: number) => html`<fieldset><legend>${t('billing.freeform.line', { n: i + 1 })}</legend><div class="filters">
+    <div><label for="ff-d${i}">${t('billing.freeform.description')}</label><input id="ff-d${i}" name="line${i}.description" value="${v(`line${i}.description`)}" size="40"></div>
+    <div><label for="ff-q${i}">${t('billing.freeform.quantity')}</label><input id="ff-q${i}" name="line${i}.quantity" value="${v(`line${i}.quantity`)}" inputmode="decimal" size="6"></div>
+    <div><label for="ff-u${i}">${t('billing.freeform.unit')}</label><input id="ff-u${i}" name="line${i}.unit" value="${v(`line${i}.unit`)}" size="6"></div>
+    <div><label for="ff-p${i}">${t('mappings.unitPrice')}</label><input id="ff-p${i}" name="line${i}.unitPrice" value="${v(`line${i}.unitPrice`)}" inputmode="decimal" size="8"></div>
+    <div><label for="ff-v${i}">${t('mappings.vatRate')}</label><input id="ff-v${i}" name="line${i}.vatRate" value="${v(`line${i}.vatRate`)}" inputmode="decimal" size="5"></div>
+  </div></fieldset>`;
+  return html`<h1>${t('billing.freeform.title')}</h1>${billingTabs(user, 'freeform')}<p class="muted">${t('billing.freeform.help')}</p>
+${problems.length ? html`<div class="flash flash-error" role="alert">${t('billing.freeform.problems', { count: problems.length })}<ul>${problems.map((p) => html`<li><code>${p.path}</code> ${p.message}</li>`)}</ul></div>` : ''}
+${options.customers.length ? html`<form method="post" action="/console/billing/freeform" class="card">${csrfField(user)}
+  <div class="filters">
+    <div><label for="ff-type">${t('billing.freeform.type')}</label><select id="ff-type" name="type"><option value="invoice"${v('type') !== 'credit_note' ? html` selected` : ''}>${t('billing.freeform.invoice')}</option><option value="credit_note"${v('type') === 'credit_note' ? html` selected` : ''}>${t('billing.freeform.creditNote')}</option></select></div>
+    <div><label for="ff-customer">${t('billing.freeform.customer')}</label><select id="ff-customer" name="customerExternalId">${options.customers.map((c) => html`<option value="${c.externalId}"${v('customerExternalId') === c.externalId ? html` selected` : ''}>${c.name ?? c.externalId}</option>`)}</select></div>
+    <div><label for="ff-credited">${t('billing.freeform.credited')}</label><input id="ff-credited" name="creditedExternalId" value="${v('creditedExternalId')}"></div>
+    <div><label for="ff-date">${t('invoice.invoiceDate')}</label><input id="ff-date" name="invoiceDate" type="date" value="${v('invoiceDate')}"></div>
+  </div>
+  ${Array.from({ length: FREEFORM_LINES }, (_, i) => lineRow(i))}
+  <div><label for="ff-notes">${t('billing.freeform.notes')}</label><textarea id="ff-notes" name="notes" rows="2" cols="80">${v('notes')}</textarea></div>
+  <p><button type="submit">${t('billing.freeform.create')}</button></p>
+</form>` : html`<p class="card">${t('billing.freeform.noCustomers')}</p>`}`;
 }
 
 interface CandidateRow {

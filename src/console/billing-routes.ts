@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import { actorOfUser } from './actor.js';
 import { draftPage, draftsPage, operationPage } from './billing-page.js';
 import { operationView } from '../billing/compile-service.js';
-import { cyclePage, newInvoicesPage } from './billing-period-page.js';
+import { cyclePage, FREEFORM_LINES, freeformPage, newInvoicesPage } from './billing-period-page.js';
 import { field, type ConsoleKit } from './kit.js';
 import type { ConsoleUser } from './session.js';
 
@@ -34,6 +34,40 @@ export function billingPages(scope: FastifyInstance, kit: ConsoleKit): void {
     const op = operationView(await billing.compile.get(user.tenantId, request.params.id));
     const running = op.status !== 'done' && op.status !== 'failed';
     return kit.page(reply, user, user.t('billing.operation.title'), operationPage(user, op), { section: SECTION, ...(running ? { refreshSeconds: 1 } : {}) });
+  });
+
+  const customersOf = async (tenantId: string) =>
+    (await billing.store.repos.work.customers(tenantId)).map((c) => ({ externalId: c.externalId, name: (c.name as string | null | undefined) ?? null }));
+
+  scope.get('/billing/freeform', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    return kit.page(reply, user, user.t('billing.freeform.title'), freeformPage({ user, customers: await customersOf(user.tenantId), values: {}, problems: [] }), { section: SECTION });
+  });
+
+  scope.post('/billing/freeform', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const values: Record<string, string> = {};
+    for (const name of ['type', 'customerExternalId', 'creditedExternalId', 'invoiceDate', 'notes']) values[name] = field(request.body, name) ?? '';
+    const lines = [];
+    for (let i = 0; i < FREEFORM_LINES; i += 1) {
+      const line: Record<string, string> = {};
+      for (const f of ['description', 'quantity', 'unit', 'unitPrice', 'vatRate']) {
+        values[`line${i}.${f}`] = field(request.body, `line${i}.${f}`) ?? '';
+        if (values[`line${i}.${f}`]!.trim()) line[f] = values[`line${i}.${f}`]!.trim();
+      }
+      if (Object.keys(line).length) lines.push(line);
+    }
+    const opt = (name: string) => (values[name]!.trim() ? { [name]: values[name]!.trim() } : {});
+    const body = { freeform: true, type: values.type === 'credit_note' ? 'credit_note' : 'invoice', customerExternalId: values.customerExternalId, ...opt('creditedExternalId'), ...opt('invoiceDate'), ...opt('notes'), lines };
+    try {
+      const view = (await billing.periods.createFreeform(user.tenantId, body, actorOfUser(user))) as { id: string };
+      return kit.redirect(reply, `/console/billing/drafts/${encodeURIComponent(view.id)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode === 404) throw error;
+      const details = (error.toBody().error.details ?? []) as Array<{ path: string; message: string }>;
+      const problems = details.length ? details : [{ path: '', message: error.message }];
+      return kit.page(reply, user, user.t('billing.freeform.title'), freeformPage({ user, customers: await customersOf(user.tenantId), values, problems }), { section: SECTION, status: error.statusCode === 400 ? 422 : error.statusCode });
+    }
   });
 
   scope.get('/billing/new', { preHandler: finance }, async (request, reply) => {

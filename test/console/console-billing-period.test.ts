@@ -86,4 +86,22 @@ describe('console: new invoices and the invoicing cycle', () => {
     expect(page.body).toContain('Valmis.');
     expect(page.body).not.toContain('http-equiv="refresh"');
   });
+
+  it('freeform invoice: problems listed, nothing created; then a draft with the line; a credit note needs the credited invoice', async () => {
+    await finance.get('/console/billing/freeform');
+    const bad = await finance.post('/console/billing/freeform', { type: 'invoice', customerExternalId: 'cust-17', 'line0.description': 'Koulutus', 'line0.quantity': 'kaksi', 'line0.unitPrice': '450' });
+    expect(bad.statusCode).toBe(422);
+    expect(textOf(bad.body)).toContain('lines[0].quantity');
+    expect(bad.body).toContain('value="kaksi"');
+    const credit = await finance.post('/console/billing/freeform', { type: 'credit_note', customerExternalId: 'cust-17', 'line0.description': 'Hyvitys', 'line0.quantity': '-1', 'line0.unitPrice': '100' });
+    expect(credit.statusCode).toBe(422);
+    expect(textOf(credit.body)).toContain('creditedExternalId');
+
+    const ok = await finance.post('/console/billing/freeform', { type: 'invoice', customerExternalId: 'cust-17', 'line0.description': 'Koulutus', 'line0.quantity': '2', 'line0.unit': 'pv', 'line0.unitPrice': '450', 'line0.vatRate': '25.5' });
+    expect(ok.statusCode).toBe(303);
+    const draft = await finance.get(ok.headers.location as string);
+    const text = textOf(draft.body);
+    expect(text).toContain('Koulutus');
+    expect(text).toContain('1 129,50 €');
+  });
 });
