@@ -44,6 +44,7 @@ button[disabled] { opacity: .6; cursor: progress; }
 .flash-ok { background:#e5f4e7; border-color:#a8d5ae; } .flash-error { background:#fde8e6; border-color:#f3b8b2; }
 .error-box { border-left: 4px solid var(--bad); } .error-box p { margin: 4px 0; }
 dl.facts { display:grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin:0; } dl.facts dt { color: var(--muted); } dl.facts dd { margin:0; }
+.problem { color: var(--bad); } .grow { flex: 1; } .grow input { width: 100%; } form.inline { display: inline; }
 .muted { color: var(--muted); } .small { font-size: 13px; }
 .actions { display:flex; gap: 10px; flex-wrap: wrap; align-items: flex-start; } .actions form { margin: 0; }
 ol.timeline { list-style: none; padding: 0; margin: 0; } ol.timeline li { padding: 4px 0 4px 14px; border-left: 2px solid var(--line); }

@@ -40,7 +40,7 @@ export function draftPage(user: ConsoleUser, d: DraftView): Html {
   const hours = (v: string) => formatDecimal(v, locale);
   const open = d.status === 'open';
   const taskForm = (task: DraftView['tasks'][number], action: string, label: string, extra: Html | string = '', klass = 'secondary') =>
-    html`<form method="post" action="/console/billing/drafts/${encodeURIComponent(d.id)}/tasks/${encodeURIComponent(task.taskExternalId)}" style="display:inline">${csrfField(user)}<input type="hidden" name="action" value="${action}">${extra}<button type="submit" class="${klass}" aria-label="${label}">${action === 'plus' ? '+' : action === 'minus' ? '−' : label}</button></form>`;
+    html`<form method="post" action="/console/billing/drafts/${encodeURIComponent(d.id)}/tasks/${encodeURIComponent(task.taskExternalId)}" class="inline">${csrfField(user)}<input type="hidden" name="action" value="${action}">${extra}<button type="submit" class="${klass}" aria-label="${label}">${action === 'plus' ? '+' : action === 'minus' ? '−' : label}</button></form>`;
   const rows = d.tasks.map(
     (task) => html`<tr${task.excluded ? html` class="muted"` : ''}>
   <td>${task.excluded ? html`<s>${task.description}</s> <span class="status status-cancelled">${t('billing.excluded')}</span>` : task.description}

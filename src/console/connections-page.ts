@@ -107,7 +107,7 @@ function panel(user: ConsoleUser, p: ProviderPanel): Html {
     } else {
       control = html`<input id="${id(f.name)}" name="${f.name}" value="${value === undefined || value === null ? '' : String(value)}"${f.kind === 'number' ? html` inputmode="numeric"` : ''}${f.defaultValue !== undefined ? html` placeholder="${t('connections.default', { value: String(f.defaultValue) })}"` : ''}${f.required ? html` required` : ''}${invalid}>`;
     }
-    return html`<div><label for="${id(f.name)}">${label(f.name, t)} <code class="small">${f.name}</code></label>${control}${mine.length ? html`<p id="${id(f.name)}-problem" class="small" style="color:var(--bad)">${mine.map((x) => x.message).join('; ')}</p>` : ''}</div>`;
+    return html`<div><label for="${id(f.name)}">${label(f.name, t)} <code class="small">${f.name}</code></label>${control}${mine.length ? html`<p id="${id(f.name)}-problem" class="small problem">${mine.map((x) => x.message).join('; ')}</p>` : ''}</div>`;
   };
   const reveal = Object.keys(p.revealOnce).length
     ? html`<div class="flash flash-ok" role="status"><p><strong>${t('connections.revealOnce')}</strong></p>${Object.entries(p.revealOnce).map(([k, v]) => html`<p><code>${k}</code>: <code>${v}</code></p>`)}</div>`

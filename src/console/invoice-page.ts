@@ -67,7 +67,7 @@ export function invoicePage(options: { user: ConsoleUser; detail: Detail }): Htm
     d.attempts.length
       ? d.attempts.map(
           (a) => html`<details class="card"${a.number === d.attempts.length ? html` open` : ''}>
-  <summary>${t('invoice.attempt', { number: a.number, outcome: a.outcome })} · <span class="small">${formatTime(a.startedAt, locale)}</span></summary>
+  <summary>${t('invoice.attempt', { number: a.number, outcome: outcomeText(a.outcome, t) })} · <span class="small">${formatTime(a.startedAt, locale)}</span></summary>
   ${a.error ? html`<p><strong>${a.error.message}</strong></p>` : ''}
   <h3 class="small">${t('invoice.steps')}</h3>
   <ol class="small">${(a.steps ?? []).map((s) => html`<li>${formatTime(s.at, locale)} · ${s.step}${s.detail ? html` — ${s.detail}` : ''}</li>`)}</ol>
@@ -97,4 +97,9 @@ export function invoicePage(options: { user: ConsoleUser; detail: Detail }): Htm
   return html`<p><a href="/console/invoices">${t('invoice.back')}</a></p>
 <h1>${t('invoice.title', { externalId: d.externalId })} <span class="muted small">${t('invoice.revision', { revision: d.revision })}</span> ${statusBadge(d.status, t)}</h1>
 ${errorBox}${facts}${actions}${warnings}${timeline}${attempts}${events}${lines}`;
+}
+
+/** An attempt's outcome in the page's language where it is one of the statuses; else the engine's word. */
+function outcomeText(outcome: string, t: ConsoleUser['t']): string {
+  return ['failed', 'retrying', 'in_doubt', 'superseded', 'cancelled', 'synced'].includes(outcome) ? t(`status.${outcome}` as MessageKey) : outcome;
 }

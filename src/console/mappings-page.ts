@@ -124,11 +124,11 @@ export function mappingFormPage(options: { user: ConsoleUser; form: MappingForm;
   const other = problems.filter((p) => !MAPPING_FORM_FIELDS.some((f) => p.path === PROBLEM_PATHS[f] || p.path.startsWith(`${PROBLEM_PATHS[f]}.`)));
   const input = (name: keyof MappingForm, label: MessageKey, options: { required?: boolean; inputmode?: string } = {}) => {
     const mine = problemsOf(name);
-    return html`<div><label for="m-${name}">${t(label)}</label><input id="m-${name}" name="${name}" value="${form[name]}"${options.required ? html` required` : ''}${options.inputmode ? html` inputmode="${options.inputmode}"` : ''}${mine.length ? html` aria-invalid="true" aria-describedby="m-${name}-problem"` : ''}>${mine.length ? html`<p id="m-${name}-problem" class="small" style="color:var(--bad)">${mine.map((p) => p.message).join('; ')}</p>` : ''}</div>`;
+    return html`<div><label for="m-${name}">${t(label)}</label><input id="m-${name}" name="${name}" value="${form[name]}"${options.required ? html` required` : ''}${options.inputmode ? html` inputmode="${options.inputmode}"` : ''}${mine.length ? html` aria-invalid="true" aria-describedby="m-${name}-problem"` : ''}>${mine.length ? html`<p id="m-${name}-problem" class="small problem">${mine.map((p) => p.message).join('; ')}</p>` : ''}</div>`;
   };
   const select = (name: 'scope' | 'lineKind', label: MessageKey, values: readonly string[]) => {
     const mine = problemsOf(name);
-    return html`<div><label for="m-${name}">${t(label)}</label><select id="m-${name}" name="${name}"${editingId ? html` disabled` : ''}>${values.map((v) => html`<option value="${v}"${form[name] === v ? html` selected` : ''}>${kindLabel(v)}</option>`)}</select>${editingId ? html`<input type="hidden" name="${name}" value="${form[name]}">` : ''}${mine.length ? html`<p class="small" style="color:var(--bad)">${mine.map((p) => p.message).join('; ')}</p>` : ''}</div>`;
+    return html`<div><label for="m-${name}">${t(label)}</label><select id="m-${name}" name="${name}"${editingId ? html` disabled` : ''}>${values.map((v) => html`<option value="${v}"${form[name] === v ? html` selected` : ''}>${kindLabel(v)}</option>`)}</select>${editingId ? html`<input type="hidden" name="${name}" value="${form[name]}">` : ''}${mine.length ? html`<p class="small problem">${mine.map((p) => p.message).join('; ')}</p>` : ''}</div>`;
   };
   return html`<p><a href="/console/mappings">← ${t('mappings.title')}</a></p>
 <h1>${editingId ? t('mappings.edit') : t('mappings.add')}</h1>

@@ -24,7 +24,7 @@ export function webhookPage(options: {
   const endpoint = html`<section class="card" aria-labelledby="wh-endpoint"><h2 id="wh-endpoint">${t('webhook.url')}</h2>
   ${options.url ? '' : html`<p>${t('webhook.notSet')}</p>`}
   <form method="post" action="/console/webhook" class="filters">${csrfField(user)}
-    <div style="flex:1"><label for="wh-url">${t('webhook.url')}</label><input id="wh-url" name="url" type="url" required style="width:100%" value="${options.typedUrl ?? options.url ?? ''}"></div>
+    <div class="grow"><label for="wh-url">${t('webhook.url')}</label><input id="wh-url" name="url" type="url" required value="${options.typedUrl ?? options.url ?? ''}"></div>
     <div><button type="submit">${t('webhook.save')}</button></div>
   </form>
   ${options.url ? html`<form method="post" action="/console/webhook/rotate" data-confirm="${t('webhook.rotateConfirm')}">${csrfField(user)}<button type="submit" class="secondary">${t('webhook.rotate')}</button> <span class="muted small">${t('webhook.rotateHelp')}</span></form>` : ''}

@@ -39,6 +39,8 @@ describe('console: hostile input, signed in', () => {
           requests += 1;
           expect(r.statusCode, `${route.method} ${url}: ${r.body.slice(0, 300)}`).toBeLessThan(500);
           expect(r.body, `${route.method} ${url}`).not.toContain('<script>alert(1)</script>');
+          // The Content-Security-Policy allows no inline styles: a style attribute would silently do nothing.
+          expect(r.body, `${route.method} ${url}`).not.toMatch(/<[^>]+ style="/);
         }
       }
     }

@@ -82,7 +82,7 @@ describe('console: invoices', () => {
     expect(text).toContain('Kirjanpitojärjestelmä ei hyväksynyt ledgerlinkin tunnuksia');
     expect(text).toContain('Mitä tehdä');
     expect(text).toContain('tarkistaa yhteyden tunnukset');
-    expect(text).toContain('Yritys 1: failed');
+    expect(text).toContain('Yritys 1: Epäonnistui');
     expect(text).toContain('→ 401');
     expect(text).toContain('invoice.failed');
     expect(text).toContain('Tilahistoria');
