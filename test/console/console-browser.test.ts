@@ -57,11 +57,12 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     return page;
   }
 
-  it('sign in, find the failed invoice, read its error, resync it, see it synced, sign out', async () => {
+  it('sign in, find the failed invoice, read its error, check the connection, resync it, see it synced, sign out', async () => {
     const page = await newPage();
     await page.goto(`${base}/console`);
     expect(page.url()).toBe(`${base}/console/sign-in`);
-    await page.getByLabel('API-avain').fill(financeKey);
+    // A key with finance (invoices) and admin (connections), as a small team's finance admin has.
+    await page.getByLabel('API-avain').fill(spine.key);
     await page.getByRole('button', { name: 'Kirjaudu' }).click();
     await page.waitForURL(`${base}/console/invoices`);
 
@@ -75,7 +76,16 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     expect(await error.innerText()).toContain('Kirjanpitojärjestelmä ei hyväksynyt ledgerlinkin tunnuksia');
     expect(await error.innerText()).toContain('Mitä tehdä');
     expect(await page.getByText('1 506,00 €').first().isVisible()).toBe(true);
+    const invoiceUrl = page.url();
 
+    // What to do says: check the connection's credentials. The admin tests the connection.
+    await page.getByRole('link', { name: 'Yhteydet' }).click();
+    const generic = page.getByRole('region', { name: 'Accounting endpoint' });
+    await generic.getByRole('button', { name: 'Testaa yhteys' }).click();
+    await page.waitForURL(/done=tested/);
+    expect(await page.getByRole('region', { name: 'Accounting endpoint' }).innerText()).toContain('Kirjanpitojärjestelmä hyväksyi tunnukset');
+
+    await page.goto(invoiceUrl);
     await page.getByRole('button', { name: 'Synkronoi uudelleen' }).click();
     await page.waitForURL(/done=resynced/);
     expect(await page.getByRole('status').innerText()).toContain('Lasku palautettiin jonoon');
