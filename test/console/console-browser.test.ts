@@ -174,4 +174,36 @@ describe.skipIf(!HAS_CHROMIUM)('console in Chromium', () => {
     expect(await page.getByText(gross).first().isVisible()).toBe(true);
     await page.context().close();
   });
+
+  it('admin: add a product mapping with a problem shown at its field, fix it, then import a CSV after its preview', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/console/sign-in`);
+    await page.getByLabel('API-avain').fill(spine.key);
+    await page.getByRole('button', { name: 'Kirjaudu' }).click();
+    await page.waitForURL(/\/console\/invoices/);
+    await page.getByRole('link', { name: 'Tuotemääritykset' }).click();
+    await page.getByRole('link', { name: 'Lisää määritys' }).click();
+    await page.getByLabel('Taso', { exact: true }).selectOption('task');
+    await page.getByLabel('Tunnus lähdejärjestelmässä (tehtävä, yhteyshenkilö, …)').fill('1296');
+    await page.getByLabel('Tuotekoodi', { exact: true }).fill('BIM');
+    await page.getByLabel('Tuotenimi', { exact: true }).fill('BIM-integraatio');
+    await page.getByLabel('Yksikkö', { exact: true }).fill('h');
+    await page.getByLabel('Yksikköhinta', { exact: true }).fill('12,50');
+    await page.getByRole('button', { name: 'Tallenna' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByLabel('Yksikköhinta', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Yksikköhinta', { exact: true }).fill('125.00');
+    await page.getByRole('button', { name: 'Tallenna' }).click();
+    await page.waitForURL(/done=saved/);
+    expect(await page.locator('tbody').innerText()).toContain('BIM-integraatio');
+
+    await page.getByRole('link', { name: 'Tuo CSV…' }).click();
+    await page.getByLabel('CSV', { exact: true }).fill(['scope,scopeId,lineKind,code,name,unit,unitPrice,vatRate', 'team,t-2,task_entry,TEAM2,Tiimin työ,h,110.00,25.5'].join('\n'));
+    await page.getByRole('button', { name: 'Näytä muutokset' }).click();
+    await page.getByRole('heading', { name: /1 uutta/ }).waitFor();
+    await page.getByRole('button', { name: 'Tee 1 muutosta' }).click();
+    await page.waitForURL(/imported=1\.0\.0/);
+    expect(await page.locator('tbody').innerText()).toContain('Tiimin työ');
+    await page.context().close();
+  });
 });
