@@ -74,6 +74,7 @@ ${other}
   <dt>${t('invoice.vat')}</dt><dd>${formatMoney(d.totals.vat, 'EUR', locale)}</dd>
   <dt>${t('invoice.amount')}</dt><dd id="total-gross"><strong>${formatMoney(d.totals.gross, 'EUR', locale)}</strong></dd>
 </dl></section>
+${open ? fieldsForm(user, d) : ''}
 ${open ? html`<form method="post" action="/console/billing/drafts/${encodeURIComponent(d.id)}/release" data-confirm="${t('billing.billConfirm')}" class="card">${csrfField(user)}<button type="submit"${d.problems.length ? html` disabled` : ''}>${t('billing.bill')}</button><span class="busy-indicator" aria-hidden="true">⏳</span><p class="muted small">${t('billing.billHelp')}</p></form>` : ''}`;
 }
 
@@ -87,4 +88,22 @@ export function operationPage(user: ConsoleUser, op: { status: string; counts: u
   ${counts.length ? html`<dl class="facts">${counts.map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}
 </div>
 <p><a href="/console/billing">${t('billing.back')}</a></p>`;
+}
+
+/** The draft's own fields: dates, payment term, contact, e-mail, notes (empty: the default). */
+function fieldsForm(user: ConsoleUser, d: DraftView): Html {
+  const t = user.t;
+  const input = (name: string, label: string, value: string | number | null, type = 'text') =>
+    html`<div><label for="df-${name}">${label}</label><input id="df-${name}" name="${name}" type="${type}" value="${value === null || value === undefined ? '' : String(value)}"></div>`;
+  return html`<details class="card"><summary>${t('billing.fields')}</summary>
+<form method="post" action="/console/billing/drafts/${encodeURIComponent(d.id)}/fields">${csrfField(user)}
+  <div class="filters">
+    ${input('invoiceDate', t('invoice.invoiceDate'), d.invoiceDateSet ? d.invoiceDate : null, 'date')}
+    ${input('paymentTermDays', t('billing.fields.paymentTermDays'), d.paymentTermDays ?? null)}
+    ${input('contactPerson', t('billing.fields.contactPerson'), d.contactPerson)}
+    ${input('email', t('billing.fields.email'), d.email, 'email')}
+  </div>
+  <div><label for="df-notes">${t('billing.freeform.notes')}</label><textarea id="df-notes" name="notes" rows="2" cols="80">${d.notes ?? ''}</textarea></div>
+  <p><button type="submit" class="secondary">${t('billing.fields.save')}</button></p>
+</form></details>`;
 }

@@ -138,7 +138,10 @@ export function billingPages(scope: FastifyInstance, kit: ConsoleKit): void {
     return kit.page(reply, user, user.t('billing.draft', { project: draft.project?.name ?? id }), draftPage(user, draft), { section: SECTION, flash, status });
   };
 
-  scope.get<{ Params: { id: string } }>('/billing/drafts/:id', { preHandler: finance }, async (request, reply) => showDraft(reply, kit.userOf(request), request.params.id));
+  scope.get<{ Params: { id: string } }>('/billing/drafts/:id', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    return showDraft(reply, user, request.params.id, field(request.query, 'done') === 'fields' ? { kind: 'ok', text: user.t('billing.fields.saved') } : null);
+  });
 
   scope.post<DraftParams>('/billing/drafts/:id/tasks/:task', { preHandler: finance }, async (request: FastifyRequest<DraftParams>, reply) => {
     const user = kit.userOf(request);
@@ -161,6 +164,29 @@ export function billingPages(scope: FastifyInstance, kit: ConsoleKit): void {
     }
     // Back to the same task's row, so a keyboard user keeps their place.
     return kit.redirect(reply, `/console/billing/drafts/${encodeURIComponent(request.params.id)}`);
+  });
+
+  scope.post<{ Params: { id: string } }>('/billing/drafts/:id/fields', { preHandler: finance }, async (request, reply) => {
+    const user = kit.userOf(request);
+    const text = (name: string) => {
+      const value = (field(request.body, name) ?? '').trim();
+      return value === '' ? null : value;
+    };
+    const term = text('paymentTermDays');
+    const patch = {
+      invoiceDate: text('invoiceDate'),
+      paymentTermDays: term === null ? null : /^\d{1,3}$/.test(term) ? Number(term) : term,
+      contactPerson: text('contactPerson'),
+      email: text('email'),
+      notes: text('notes'),
+    };
+    try {
+      await billing.drafts.patchDraft(user.tenantId, request.params.id, patch, actorOfUser(user));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.statusCode === 404) throw error;
+      return showDraft(reply, user, request.params.id, { kind: 'error', text: user.t('billing.refused', { message: refusedText(error) }) }, error.statusCode === 400 ? 422 : error.statusCode);
+    }
+    return kit.redirect(reply, `/console/billing/drafts/${encodeURIComponent(request.params.id)}?done=fields`);
   });
 
   scope.post<{ Params: { id: string } }>('/billing/drafts/:id/release', { preHandler: finance }, async (request, reply) => {

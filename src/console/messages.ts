@@ -335,6 +335,12 @@ const en = {
   "billing.freeform.create": "Create draft",
   "billing.freeform.problems": "Not created: {count} problems:",
   "billing.freeform.noCustomers": "No customers yet: your billing system adds them.",
+  "billing.fields": "Invoice details",
+  "billing.fields.save": "Save details",
+  "billing.fields.saved": "The details were saved.",
+  "billing.fields.contactPerson": "Contact person",
+  "billing.fields.email": "E-mail",
+  "billing.fields.paymentTermDays": "Payment term (days)",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -668,6 +674,12 @@ const fi: Record<MessageKey, string> = {
   "billing.freeform.create": "Luo luonnos",
   "billing.freeform.problems": "Ei luotu: {count} ongelmaa:",
   "billing.freeform.noCustomers": "Ei vielä asiakkaita: laskutusjärjestelmäsi lisää ne.",
+  "billing.fields": "Laskun tiedot",
+  "billing.fields.save": "Tallenna tiedot",
+  "billing.fields.saved": "Tiedot tallennettiin.",
+  "billing.fields.contactPerson": "Yhteyshenkilö",
+  "billing.fields.email": "Sähköposti",
+  "billing.fields.paymentTermDays": "Maksuehto (päivää)",
 };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fi };

@@ -69,6 +69,18 @@ describe('console: invoice review (billing)', () => {
     expect((await draft()).tasks[0].description).toBe('BIM-integraatio, marraskuu');
   });
 
+  it('invoice details: contact person, notes and payment term are saved; a bad e-mail is refused in words', async () => {
+    await finance.get(`/console/billing/drafts/${draftId}`);
+    const bad = await finance.post(`/console/billing/drafts/${draftId}/fields`, { email: 'not-an-address', contactPerson: 'Maija M.' });
+    expect(bad.statusCode).toBe(422);
+    expect(textOf(bad.body)).toContain('email must be an e-mail address');
+    expect((await draft()).contactPerson).not.toBe('Maija M.');
+    const ok = await finance.post(`/console/billing/drafts/${draftId}/fields`, { contactPerson: 'Maija M.', notes: 'Tilaus 4411', paymentTermDays: '21', email: 'ap@esimerkki.fi' });
+    expect(ok.statusCode).toBe(303);
+    expect(textOf((await finance.get(ok.headers.location as string)).body)).toContain('Tiedot tallennettiin');
+    expect(await draft()).toMatchObject({ contactPerson: 'Maija M.', notes: 'Tilaus 4411', paymentTermDays: 21, email: 'ap@esimerkki.fi' });
+  });
+
   it('bill: the invoice is released and synced; the draft can no longer be changed', async () => {
     const gross = (await draft()).totals.gross as string;
     const page = await finance.get(`/console/billing/drafts/${draftId}`);
