@@ -6,6 +6,7 @@ import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
 import { unstorableInputs } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { billingRoutes } from './billing/routes/billing-routes.js';
 import { connectionRoutes } from './routes/connections.js';
 import { customerLinkRoutes } from './routes/customer-links.js';
@@ -131,5 +132,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   customerLinkRoutes(app, deps);
   billingRoutes(app, deps);
   opsRoutes(app, deps);
+  consoleRoutes(app, deps);
   return app;
 }

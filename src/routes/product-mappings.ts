@@ -4,11 +4,12 @@ import { LINE_KINDS } from '../domain/invoice-document.js';
 import { newId } from '../domain/ids.js';
 import { exportMappingsCsv, importMappingsCsv } from '../domain/products/mapping-csv.js';
 import { exportMappingsJson, parseProductMapping, parseProductMappingList, productMappingInputSchema } from '../domain/products/mapping-schema.js';
-import { MAPPING_SCOPES, mappingKey, sameMappingContent, type ProductMappingInput } from '../domain/products/product-mapping.js';
+import { MAPPING_SCOPES, type ProductMappingInput } from '../domain/products/product-mapping.js';
 import { ApiError } from '../http/api-error.js';
 import { parseOr400 } from '../http/parse.js';
 import type { StoredMapping } from '../store/mappings-repo.js';
 import type { AppDeps } from '../app-deps.js';
+import { applyMappingImport } from '../sync/mapping-import.js';
 import { toProductMapping } from '../sync/resolve-invoice.js';
 import { actorOf, requireRole, tenantOf } from './auth.js';
 
@@ -104,26 +105,7 @@ export function mappingRoutes(app: FastifyInstance, deps: AppDeps): void {
         if (!result.ok) throw ApiError.badInput(result.problems);
         inputs = result.mappings;
       }
-      const counts = await deps.store.transaction(async (tx) => {
-        let created = 0;
-        let updated = 0;
-        let unchanged = 0;
-        const current = new Map((await tx.mappings.list(tenantId)).map((m) => [mappingKey(toProductMapping(m)), toProductMapping(m)]));
-        for (const input of inputs) {
-          // A row that changes nothing is left alone: an export imported back keeps
-          // auto-created defaults auto-created (and their updatedAt as it was).
-          const existing = current.get(mappingKey(input));
-          if (existing && sameMappingContent(existing, input)) {
-            unchanged += 1;
-            continue;
-          }
-          const r = await tx.mappings.upsert(tenantId, { id: `map_${newId()}`, ...input, providerProducts: (input.providerProducts as Record<string, unknown> | null) ?? null, autoCreated: false });
-          if (r.created) created += 1;
-          else updated += 1;
-        }
-        await tx.audit.record({ tenantId, actor: actorOf(request), action: 'mapping.import', details: { format: isCsv ? 'csv' : 'json', created, updated, unchanged } });
-        return { created, updated, unchanged };
-      });
+      const counts = (await applyMappingImport(deps.store, tenantId, inputs, { actor: actorOf(request), format: isCsv ? 'csv' : 'json' }))!;
       return { ...counts, total: inputs.length };
     },
   );

@@ -6,6 +6,7 @@ import { billing } from './migrations/004-billing.js';
 import { billingCycle } from './migrations/005-billing-cycle.js';
 import { eventSequence } from './migrations/006-event-sequence.js';
 import { fastIntake } from './migrations/008-fast-intake.js';
+import { consoleSessions } from './migrations/009-console-sessions.js';
 import { leanIntakeIndexes } from './migrations/011-lean-intake-indexes.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '005-billing-cycle', sql: billingCycle },
   { id: '006-event-sequence', sql: eventSequence },
   { id: '008-fast-intake', sql: fastIntake },
+  { id: '009-console-sessions', sql: consoleSessions },
   { id: '011-lean-intake-indexes', sql: leanIntakeIndexes },
 ];
 
