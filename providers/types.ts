@@ -81,6 +81,26 @@ export interface ProviderInvoice {
 }
 
 /**
+ * An invoice's life after the create, as the provider tells it: whether it was
+ * sent, what has been paid. Read by the status poller; the engine decides the
+ * record's status from it (sent, partially_paid, paid) and never lowers one.
+ */
+export interface ProviderInvoiceStatus {
+  /** The provider's own status word (Procountor SENT / PARTLY_PAID / PAID, Netvisor open / paid, generic sent). */
+  state: string | null;
+  /** Invalidated or otherwise no longer counting at the provider (deleted invoices are `null` instead). */
+  void: boolean;
+  /** Sent to the customer (by ledgerlink, by the provider on approval, or by a person). */
+  sent: boolean;
+  /** Paid so far, a decimal string with 2 places ("0.00" when nothing). */
+  paidAmount: string;
+  /** Date of the latest payment (YYYY-MM-DD) when the provider says it; null otherwise. */
+  paidAt: string | null;
+  /** Gross total as the provider has it now (decimal string, 2 places), when it says. */
+  total: string | null;
+}
+
+/**
  * What a newer revision can do with the invoice an older revision left at the
  * provider, in the state the provider reports now:
  *
@@ -186,6 +206,14 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
   readInvoice(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoice | null>;
 
   /**
+   * Whether the invoice was sent and what has been paid, read in full: an
+   * answer the adapter could not read completely (a page missing, a number it
+   * cannot parse) is thrown as a ProviderError, never returned as a smaller
+   * truth. Null: the provider no longer has the invoice (deleted).
+   */
+  readStatus(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoiceStatus | null>;
+
+  /**
    * What a newer revision can do with the invoice as it is now, given the
    * customer the newer revision goes to (some providers cannot move an invoice
    * to another customer). Pure.
@@ -234,6 +262,8 @@ export interface SandboxInvoice {
   reference: string | null;
   /** Gross total as a decimal string with a dot. */
   total: string | null;
+  /** Paid so far, a decimal string with a dot (sandboxes that take payments). */
+  paid?: string;
   /** The stored body, in the provider's own form. */
   raw: unknown;
 }
@@ -252,6 +282,14 @@ export interface RunningSandbox {
   requests(): Array<{ method: string; path: string; at: string }>;
   /** Sends an invoice as a person would in the accounting system (it can no longer be edited). */
   sendInvoice(id: string): void;
+  /** A payment arrives (a bank statement matched, or a person marks it): `amount` a decimal string, `date` YYYY-MM-DD. */
+  registerPayment(id: string, payment: { amount: string; date: string }): void;
+  /** A person deletes the invoice in the accounting system (it is gone). */
+  deleteInvoice(id: string): void;
+  /** A person invalidates the invoice (it stays, but no longer counts). */
+  invalidateInvoice(id: string): void;
+  /** A person changes the invoice so its gross total becomes `total` (a decimal string). */
+  editInvoiceTotal(id: string, total: string): void;
   reset(): void;
   close(): Promise<void>;
 }

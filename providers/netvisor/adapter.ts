@@ -9,6 +9,7 @@ import { customerRefFromLink, customerRefToLink } from './customer-ref.js';
 import { createNetvisorCustomer, resolveNetvisorCustomer } from './customers.js';
 import { randomTransactionId } from './mac.js';
 import { findInvoiceByReference } from './lookup.js';
+import { readNetvisorStatus } from './invoice-status.js';
 import { ensureNetvisorProducts } from './products.js';
 import { netvisorSettingsSchema, withDefaults, type NetvisorSettings } from './settings.js';
 import { buildSalesInvoiceXml } from './xml/build-invoice.js';
@@ -96,6 +97,10 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
       );
       if (!details) return null;
       return { id: existing.id, number: details.number ?? existing.number ?? null, state: details.status?.toLowerCase() ?? null };
+    },
+
+    async readStatus(ctx, existing) {
+      return readNetvisorStatus(ctx, existing, deps);
     },
 
     // Only an unsent invoice can be edited (it has no voucher and nobody has received it);

@@ -8,6 +8,7 @@ import { CustomerResolver } from './customers.js';
 import { channelProblems, chooseChannel } from './invoice-channel.js';
 import { mapInvoice, procountorNumberProblems } from './invoice-mapping.js';
 import { createInvoice, finalizeInvoice, findInvoiceByReference, getInvoice } from './invoices.js';
+import { readProcountorStatus } from './invoice-status.js';
 import { editProcountorInvoice, invalidateProcountorInvoice, planProcountorRevision } from './revisions.js';
 import { resolveProducts, type ProductLink } from './products.js';
 import { procountorSettingsSchema, type InvoiceChannel, type ProcountorSettings } from './settings.js';
@@ -139,6 +140,10 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
 
   async readInvoice(ctx, existing) {
     return getInvoice(new ProcountorClient(ctx), existing.id);
+  },
+
+  async readStatus(ctx, existing) {
+    return readProcountorStatus(new ProcountorClient(ctx), existing);
   },
 
   planRevision(current, customer) {

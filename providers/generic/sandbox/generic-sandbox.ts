@@ -4,6 +4,7 @@ import { verify } from '../../../src/events/signing.js';
 import { FaultQueue } from '../../sandbox-kit/fault-queue.js';
 import { HeldResponses } from '../../sandbox-kit/held-responses.js';
 import { RequestLog } from '../../sandbox-kit/request-log.js';
+import { checkedPayment, checkedTotal, control, SandboxControlError } from '../../sandbox-kit/sandbox-control.js';
 import type { RunningSandbox, SandboxFault, SandboxInvoice, SandboxOptions } from '../../types.js';
 
 /** The signing secret the sandbox accepts unless told otherwise (a sandbox is not a secret store). */
@@ -39,6 +40,8 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   /** Every reference an invoice was created or edited under → its id (lookups find it by any of them). */
   let references = new Map<string, string>();
   let webhooks: ReceivedWebhook[] = [];
+  /** Payments registered per invoice id, oldest first. */
+  let payments = new Map<string, Array<{ amount: string; date: string }>>();
 
   const app: FastifyInstance = Fastify({ logger: false });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -139,6 +142,15 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return reply.code(200).send({ id: found.id, number: found.number });
   });
 
+  // The invoice's state and payments (the status read): 200 {id, number, status, sent, total, paidAmount, paidAt, payments}, 404 when deleted.
+  app.get('/invoices/:id', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    return statusOf(found);
+  });
+
   app.post('/webhooks', async (request, reply) => {
     const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
     const headers: Record<string, string> = {};
@@ -155,12 +167,28 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     faults.clear();
     return reply.code(204).send();
   });
-  app.get('/_sandbox/invoices', async () => invoices);
+  app.get('/_sandbox/invoices', async () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })));
   app.post('/_sandbox/invoices/:id/send', async (request, reply) => {
     const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
     if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
     found.state = 'sent';
     return reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/payments', async (request, reply) => {
+    const problem = control(() => registerPayment((request.params as { id: string }).id, checkedPayment(parsed(request.body))));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/delete', async (request, reply) => {
+    const problem = control(() => deleteInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/invalidate', async (request, reply) => {
+    const problem = control(() => invalidateInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/edit', async (request, reply) => {
+    const problem = control(() => editInvoiceTotal((request.params as { id: string }).id, checkedTotal(parsed(request.body))));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
   });
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/webhooks', async () => webhooks);
@@ -170,7 +198,56 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return reply.code(204).send();
   });
 
+  function find(id: string): SandboxInvoice {
+    const found = invoices.find((i) => i.id === id);
+    if (!found) throw new SandboxControlError(404, `the generic sandbox has no invoice ${id}`);
+    return found;
+  }
+
+  function paidOf(id: string): string {
+    return sum((payments.get(id) ?? []).map((p) => dec(p.amount))).toFixed(2);
+  }
+
+  function statusOf(found: SandboxInvoice) {
+    const list = payments.get(found.id) ?? [];
+    return {
+      id: found.id,
+      number: found.number,
+      status: found.state,
+      sent: found.state === 'sent',
+      total: found.total === null ? null : dec(found.total).toFixed(2),
+      paidAmount: paidOf(found.id),
+      paidAt: list.length ? list.map((p) => p.date).sort().at(-1)! : null,
+      payments: list.map((p) => ({ ...p })),
+    };
+  }
+
+  function registerPayment(id: string, payment: { amount: string; date: string }) {
+    const found = find(id);
+    payment = checkedPayment(payment);
+    if (found.state === 'invalidated') throw new SandboxControlError(409, `invoice ${id} is invalidated`);
+    payments.set(id, [...(payments.get(id) ?? []), { amount: dec(payment.amount).toFixed(2), date: payment.date }]);
+  }
+
+  function deleteInvoice(id: string) {
+    find(id);
+    invoices = invoices.filter((i) => i.id !== id);
+    for (const [key, value] of references) if (value === id) references.delete(key);
+  }
+
+  function invalidateInvoice(id: string) {
+    find(id).state = 'invalidated';
+  }
+
+  function editInvoiceTotal(id: string, total: string) {
+    total = checkedTotal({ total });
+    const found = find(id);
+    found.total = dec(total).toFixed(2);
+    found.raw = { ...(found.raw as object), totals: { ...((found.raw as { totals?: object }).totals ?? {}), gross: found.total } };
+  }
+
   function reset() {
+    payments = new Map();
     invoices = [];
     references = new Map();
     webhooks = [];
@@ -182,7 +259,11 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     app,
     secret,
     faults,
-    invoices: () => invoices.map((i) => ({ ...i })),
+    invoices: () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })),
+    registerPayment,
+    deleteInvoice,
+    invalidateInvoice,
+    editInvoiceTotal,
     sendInvoice(id: string) {
       const found = invoices.find((i) => i.id === id);
       if (!found) throw new Error(`the generic sandbox has no invoice ${id}`);
@@ -196,6 +277,16 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
 }
 
 /** The invoice payload of a create or edit, or the answer that refuses it (400 not JSON, 422 invalid). */
+/** A control route's body: the JSON parser here hands over text. */
+function parsed(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
 function readPayload(raw: string): { payload: any } | { refusal: { status: number; body: unknown } } {
   let payload: any;
   try {
@@ -253,6 +344,10 @@ export async function startGenericSandbox(options: GenericSandboxOptions = {}): 
     clearFaults: () => sandbox.faults.clear(),
     invoices: sandbox.invoices,
     sendInvoice: sandbox.sendInvoice,
+    registerPayment: sandbox.registerPayment,
+    deleteInvoice: sandbox.deleteInvoice,
+    invalidateInvoice: sandbox.invalidateInvoice,
+    editInvoiceTotal: sandbox.editInvoiceTotal,
     requests: sandbox.requests,
     webhooks: sandbox.webhooks,
     reset: sandbox.reset,

@@ -19,6 +19,13 @@ export interface ResourceContext {
   useHttpStatus: boolean;
   /** Invoices dated before this day are in a locked accounting period. */
   periodLockedBefore: string | null;
+  /** salesinvoicelist.nv answers at most this many invoices (Netvisor: 500), lowest NetvisorKey first. */
+  listPageSize?: number;
+}
+
+/** Paid so far on a stored invoice, with a dot. */
+export function paidOf(i: StoredInvoice): string {
+  return money(sum((i.payments ?? []).map((p) => dec(p.amount))));
 }
 
 export interface ResourceResult {
@@ -359,7 +366,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     const v = q.get(p);
     if (v !== undefined && !isCalendarDate(v)) throw invalid(`${p} must be a date written YYYY-MM-DD, got "${v}"`);
   }
-  const found = org.invoices.filter((i) => {
+  const found = [...org.invoices].sort((a, b) => a.netvisorKey - b.netvisorKey).filter((i) => {
     if (q.get('begininvoicedate') && i.date < q.get('begininvoicedate')!) return false;
     if (q.get('endinvoicedate') && i.date > q.get('endinvoicedate')!) return false;
     if (q.get('invoicenumber') && i.number !== q.get('invoicenumber')) return false;
@@ -370,7 +377,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     return true;
   });
   const withComment = (Number(q.get('replyoption') ?? '0') & 1) === 1;
-  const entries = found.map((i) => ({
+  const entries = found.slice(0, ctx.listPageSize ?? 500).map((i) => ({
     NetvisorKey: String(i.netvisorKey),
     InvoiceNumber: i.number,
     Invoicedate: { $: { format: 'ansi' }, _: i.date },
@@ -379,7 +386,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     CustomerName: i.customerName ?? '',
     ReferenceNumber: i.referenceNumber ?? '',
     InvoiceSum: i.amount.replace('.', ','),
-    OpenSum: i.amount.replace('.', ','),
+    OpenSum: money(dec(i.amount).minus(dec(paidOf(i)))).replace('.', ','),
     Uri: `${ctx.baseUrl}/getsalesinvoice.nv?netvisorkey=${i.netvisorKey}`,
     ...(withComment ? { AdditionalInformation: { PrivateComment: i.privateComment ?? '' } } : {}),
   }));

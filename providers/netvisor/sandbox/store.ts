@@ -66,6 +66,8 @@ export interface StoredInvoice {
   /** The body as received (decoded). */
   xml: string;
   receivedAt: string;
+  /** Payments matched to the invoice, oldest first (amounts with a dot). */
+  payments?: Array<{ amount: string; date: string }>;
 }
 
 export class OrganisationData {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { checkedPayment, checkedTotal, control } from '../../sandbox-kit/sandbox-control.js';
 import { invoiceRuleErrors, partnerRuleErrors, textErrors, type RuleError } from './rules.js';
 import { businessPartnerSchema, checkingEventSchema, invoiceSchema, sandboxFaultSchema, schemaErrors, type SandboxInvoiceBody } from './schemas.js';
 import type { SandboxState, StoredInvoice, StoredPartner } from './state.js';
@@ -149,6 +150,25 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
     state.setInvoiceStatus(invoice.id, 'SENT');
     return reply.code(204).send();
+  });
+  // A payment arrives; a person deletes, invalidates or changes the invoice.
+  app.post('/_sandbox/invoices/:id/payments', async (request, reply) => {
+    const problem = control(() => state.registerPayment(Number((request.params as { id: string }).id), checkedPayment(request.body)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/delete', async (request, reply) => {
+    const problem = control(() => state.deleteInvoice(Number((request.params as { id: string }).id)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/invalidate', async (request, reply) => {
+    const invoice = state.invoices.get(Number((request.params as { id: string }).id));
+    if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+    state.setInvoiceStatus(invoice.id, 'INVALIDATED');
+    return reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/edit', async (request, reply) => {
+    const problem = control(() => state.editInvoiceTotal(Number((request.params as { id: string }).id), checkedTotal(request.body)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
   });
   app.get('/_sandbox/credentials', async () => credentials());
   app.get('/_sandbox/requests', async () => [...state.log]);
@@ -318,6 +338,14 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         if (id.includes(',')) return fail(reply, 400, [{ message: 'INVALID_REQUEST: the sandbox reads one invoice at a time' }]);
         const invoice = state.invoices.get(Number(id));
         return invoice ?? fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+      });
+
+      api.get('/invoices/:id/paymentevents', async (request, reply) => {
+        const id = Number((request.params as { id: string }).id);
+        if (!state.invoices.has(id)) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+        const events = (state.payments.get(id) ?? []).map((p) => ({ ...p, invoiceId: id, type: 'BANKSTATEMENT', status: 'PAID' }));
+        const query = request.query as Query;
+        return page(first(query.orderById) === 'DESC' ? [...events].reverse() : events, query);
       });
 
       // Only an UNFINISHED invoice can be updated, with the version it was read at; its partner cannot change.
