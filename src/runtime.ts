@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startBillingSweeper } from '../jobs/billing-sweep.js';
 import { startSweeper } from '../jobs/sweep.js';
+import { startStatusPoller } from '../jobs/read-statuses.js';
+import { StatusReader } from './sync/status-reader.js';
 import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { buildApp } from './app.js';
 import { Billing } from './billing/billing.js';
@@ -47,6 +49,8 @@ export interface RuntimeOptions {
   webhookRetry?: RetryPolicy;
   /** Hard deadline of one webhook delivery (default: the job catalog's requestTimeoutMs). */
   webhookTimeoutMs?: number;
+  /** How often workers read back synced invoices' sent and paid status (default 60 s). */
+  statusPollIntervalMs?: number;
 }
 
 export interface Runtime {
@@ -60,6 +64,8 @@ export interface Runtime {
   redis: Redis;
   workers: Workers | null;
   sweepNow(): Promise<void>;
+  /** Reads back sent and paid statuses (the poller's round; also run on its own schedule by workers). */
+  statuses: StatusReader;
   /** Graceful: stop taking work, finish what is active, close connections. */
   close(): Promise<void>;
 }
@@ -110,6 +116,19 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   });
 
+  const statuses = new StatusReader({
+    store,
+    registry,
+    secretBox,
+    redis,
+    redisPrefix,
+    urlPolicy: options.urlPolicy,
+    scheduler,
+    budgetWaitMs: (c) => budgets.waitMs(c),
+    clock,
+    log,
+  });
+
   let app: FastifyInstance | null = null;
   if (options.role !== 'worker') {
     const deps: AppDeps = {
@@ -136,6 +155,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: Workers | null = null;
   let sweeper: ReturnType<typeof startSweeper> | null = null;
   let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
+  let statusPoller: ReturnType<typeof startStatusPoller> | null = null;
   let workerRedis: Redis | null = null;
   if (options.role !== 'api') {
     workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -161,6 +181,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     sweeper = startSweeper({ store, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
     billingSweeper = startBillingSweeper({ billing, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
+    statusPoller = startStatusPoller(statuses, log, options.statusPollIntervalMs ?? 60_000);
   }
 
   return {
@@ -173,6 +194,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     redis,
     workers,
+    statuses,
     sweepNow: async () => {
       if (sweeper) await sweeper.runNow();
       if (billingSweeper) await billingSweeper.runNow();
@@ -181,6 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (app) await app.close();
       await sweeper?.stop();
       await billingSweeper?.stop();
+      await statusPoller?.stop();
       await workers?.close();
       if (queueRedis.status !== 'ready') {
         // BullMQ drops its error listeners when a queue closes, and a shared connection

@@ -6,6 +6,7 @@ import { billing } from './migrations/004-billing.js';
 import { billingCycle } from './migrations/005-billing-cycle.js';
 import { eventSequence } from './migrations/006-event-sequence.js';
 import { fastIntake } from './migrations/008-fast-intake.js';
+import { afterSync } from './migrations/010-after-sync.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
@@ -16,6 +17,7 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '005-billing-cycle', sql: billingCycle },
   { id: '006-event-sequence', sql: eventSequence },
   { id: '008-fast-intake', sql: fastIntake },
+  { id: '010-after-sync', sql: afterSync },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

@@ -32,6 +32,9 @@ export function recordSummary(record: SyncRecord) {
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
     syncedAt: iso(record.syncedAt),
+    sentAt: iso(record.sentAt),
+    paidAmount: record.paidAmount,
+    paidAt: record.paidAt,
   };
 }
 
