@@ -100,6 +100,21 @@ export interface ProviderInvoiceStatus {
   total: string | null;
 }
 
+/** An invoice as the provider lists it for a period (reconciliation). */
+export interface ProviderListedInvoice {
+  id: string;
+  number: string | null;
+  /** ledgerlink's reference when the invoice carries one (Procountor originalInvoiceNumber, Netvisor private comment, generic reference). */
+  reference: string | null;
+  state: string | null;
+  /** Invalidated or otherwise no longer counting. */
+  void: boolean;
+  /** Gross total, 2 places, when the list says it. */
+  total: string | null;
+  /** Invoice date, YYYY-MM-DD, when the list says it. */
+  date: string | null;
+}
+
 /**
  * What a newer revision can do with the invoice an older revision left at the
  * provider, in the state the provider reports now:
@@ -212,6 +227,12 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
    * truth. Null: the provider no longer has the invoice (deleted).
    */
   readStatus(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoiceStatus | null>;
+
+  /**
+   * Every sales invoice dated in the period (inclusive days), read in full
+   * (all pages) or thrown: reconciliation compares it with ledgerlink's records.
+   */
+  listInvoices(ctx: ProviderContext<S>, period: { from: string; to: string }): Promise<ProviderListedInvoice[]>;
 
   /**
    * What a newer revision can do with the invoice as it is now, given the

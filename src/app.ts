@@ -13,6 +13,7 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { mappingRoutes } from './routes/product-mappings.js';
 import { opsRoutes } from './routes/ops.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
 import { webhookRoutes } from './routes/webhook.js';
 
 declare module 'fastify' {
@@ -131,5 +132,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   customerLinkRoutes(app, deps);
   billingRoutes(app, deps);
   opsRoutes(app, deps);
+  if (deps.reconciliation) reconciliationRoutes(app, { ...deps, reconciliation: deps.reconciliation });
   return app;
 }

@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { startBillingSweeper } from '../jobs/billing-sweep.js';
 import { startSweeper } from '../jobs/sweep.js';
 import { startStatusPoller } from '../jobs/read-statuses.js';
+import { startDailyReconciliation } from '../jobs/reconcile-daily.js';
 import { StatusReader } from './sync/status-reader.js';
+import { Reconciliation } from './sync/reconciliation.js';
 import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { buildApp } from './app.js';
 import { Billing } from './billing/billing.js';
@@ -66,6 +68,7 @@ export interface Runtime {
   sweepNow(): Promise<void>;
   /** Reads back sent and paid statuses (the poller's round; also run on its own schedule by workers). */
   statuses: StatusReader;
+  reconciliation: Reconciliation;
   /** Graceful: stop taking work, finish what is active, close connections. */
   close(): Promise<void>;
 }
@@ -129,6 +132,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
   });
 
+  const reconciliation = new Reconciliation({ store, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, scheduler, clock, log });
+
   let app: FastifyInstance | null = null;
   if (options.role !== 'worker') {
     const deps: AppDeps = {
@@ -148,6 +153,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       log,
       docs: { schema: docSchema },
+      reconciliation,
     };
     app = await buildApp(deps);
   }
@@ -156,6 +162,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let sweeper: ReturnType<typeof startSweeper> | null = null;
   let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
   let statusPoller: ReturnType<typeof startStatusPoller> | null = null;
+  let dailyReconciliation: ReturnType<typeof startDailyReconciliation> | null = null;
   let workerRedis: Redis | null = null;
   if (options.role !== 'api') {
     workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -182,6 +189,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sweeper = startSweeper({ store, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
     billingSweeper = startBillingSweeper({ billing, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
     statusPoller = startStatusPoller(statuses, log, options.statusPollIntervalMs ?? 60_000);
+    dailyReconciliation = startDailyReconciliation({ reconciliation, redis, redisPrefix, clock, log });
   }
 
   return {
@@ -195,6 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     redis,
     workers,
     statuses,
+    reconciliation,
     sweepNow: async () => {
       if (sweeper) await sweeper.runNow();
       if (billingSweeper) await billingSweeper.runNow();
@@ -204,6 +213,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await sweeper?.stop();
       await billingSweeper?.stop();
       await statusPoller?.stop();
+      await dailyReconciliation?.stop();
       await workers?.close();
       if (queueRedis.status !== 'ready') {
         // BullMQ drops its error listeners when a queue closes, and a shared connection

@@ -92,6 +92,36 @@ export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
     return genericStatus(response.data, existing.id);
   },
 
+  // GET {baseUrl}/invoices?from=&to= → 200 {invoices: [{id, number, reference, status, total, invoiceDate}]} (README).
+  async listInvoices(ctx, period) {
+    const url = `${ctx.settings.baseUrl}/invoices?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}`;
+    const response = await ctx.http.send({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json', ...signatureHeaders(ctx, `list-${period.from}-${period.to}`, '') },
+      write: false,
+      label: 'list the invoices of a period',
+    });
+    if (response.status !== 200) throw classifyResponse(response, { write: false, what: 'list the invoices of a period', connectionLabel: ctx.connection.label, now: ctx.clock() });
+    const list = (response.data as { invoices?: unknown })?.invoices;
+    if (!Array.isArray(list)) {
+      throw new ProviderTransientError({ code: 'generic_list_unreadable', message: 'The accounting endpoint answered the period list without an "invoices" array; reconciliation will try again.' });
+    }
+    return list.map((raw) => {
+      const i = (raw ?? {}) as Record<string, unknown>;
+      const state = typeof i.status === 'string' ? i.status : null;
+      return {
+        id: String(i.id ?? ''),
+        number: i.number === undefined || i.number === null ? null : String(i.number),
+        reference: typeof i.reference === 'string' ? i.reference : null,
+        state,
+        void: state === 'invalidated' || state === 'void',
+        total: i.total === undefined || i.total === null || !MONEY.test(String(i.total).replace(/^-/, '')) ? null : dec(String(i.total)).toFixed(2),
+        date: typeof i.invoiceDate === 'string' ? i.invoiceDate : null,
+      };
+    });
+  },
+
   planRevision() {
     return 'edit';
   },

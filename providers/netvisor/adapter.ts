@@ -10,6 +10,7 @@ import { createNetvisorCustomer, resolveNetvisorCustomer } from './customers.js'
 import { randomTransactionId } from './mac.js';
 import { findInvoiceByReference } from './lookup.js';
 import { readNetvisorStatus } from './invoice-status.js';
+import { listNetvisorInvoices } from './invoice-list.js';
 import { ensureNetvisorProducts } from './products.js';
 import { netvisorSettingsSchema, withDefaults, type NetvisorSettings } from './settings.js';
 import { buildSalesInvoiceXml } from './xml/build-invoice.js';
@@ -101,6 +102,10 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
 
     async readStatus(ctx, existing) {
       return readNetvisorStatus(ctx, existing, deps);
+    },
+
+    async listInvoices(ctx, period) {
+      return listNetvisorInvoices(ctx, period, deps);
     },
 
     // Only an unsent invoice can be edited (it has no voucher and nobody has received it);

@@ -9,6 +9,7 @@ import { channelProblems, chooseChannel } from './invoice-channel.js';
 import { mapInvoice, procountorNumberProblems } from './invoice-mapping.js';
 import { createInvoice, finalizeInvoice, findInvoiceByReference, getInvoice } from './invoices.js';
 import { readProcountorStatus } from './invoice-status.js';
+import { listProcountorInvoices } from './invoice-list.js';
 import { editProcountorInvoice, invalidateProcountorInvoice, planProcountorRevision } from './revisions.js';
 import { resolveProducts, type ProductLink } from './products.js';
 import { procountorSettingsSchema, type InvoiceChannel, type ProcountorSettings } from './settings.js';
@@ -144,6 +145,10 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
 
   async readStatus(ctx, existing) {
     return readProcountorStatus(new ProcountorClient(ctx), existing);
+  },
+
+  async listInvoices(ctx, period) {
+    return listProcountorInvoices(new ProcountorClient(ctx), period);
   },
 
   planRevision(current, customer) {

@@ -241,6 +241,16 @@ export function describeProviderContract<S extends BaseConnectionSettings>(spec:
       expect(await spec.provider.readStatus(ctx, created)).toBeNull();
     });
 
+    it('lists the invoices of a period, each with our reference and its total', async () => {
+      const ctx = context();
+      const inv = invoice();
+      const created = await createOnce(ctx, inv);
+      const listed = await spec.provider.listInvoices(ctx, { from: inv.invoiceDate, to: inv.invoiceDate });
+      expect(listed.map((l) => l.id)).toEqual([created.id]);
+      expect(listed[0]).toMatchObject({ reference: inv.reference, total: '1506.00', void: false });
+      expect(await spec.provider.listInvoices(ctx, { from: '2001-01-01', to: '2001-01-31' })).toEqual([]);
+    });
+
     it.skipIf(spec.managesCustomers === false)('links a new customer on the first invoice and makes no customer lookup on the second', async () => {
       const links = new MemoryLinkBook();
       const ctx = context(spec.settings(sandbox), links);

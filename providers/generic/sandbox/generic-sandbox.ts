@@ -42,6 +42,8 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   let webhooks: ReceivedWebhook[] = [];
   /** Payments registered per invoice id, oldest first. */
   let payments = new Map<string, Array<{ amount: string; date: string }>>();
+  /** Ids and numbers are never reused, also after a person deleted an invoice. */
+  let lastNumber = 0;
 
   const app: FastifyInstance = Fastify({ logger: false });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -97,7 +99,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     const body = readPayload(raw);
     if ('refusal' in body) return reply.code(body.refusal.status).send(body.refusal.body);
 
-    const n = invoices.length + 1;
+    const n = ++lastNumber;
     const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: key, total: String(body.payload.totals.gross), raw: body.payload };
     invoices.push(stored);
     references.set(key, stored.id);
@@ -114,7 +116,18 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   app.get('/invoices', async (request, reply) => {
     if (await preFault(reply, false)) return reply;
     if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
-    const reference = (request.query as Record<string, string | undefined>).reference;
+    const query = request.query as Record<string, string | undefined>;
+    const reference = query.reference;
+    if (!reference && query.from && query.to) {
+      // The period list (reconciliation): every invoice dated from..to, with its reference and total.
+      const listed = invoices
+        .filter((i) => {
+          const date = String((i.raw as { invoiceDate?: unknown }).invoiceDate ?? '');
+          return date >= query.from! && date <= query.to!;
+        })
+        .map((i) => ({ ...statusOf(i), reference: i.reference, invoiceDate: (i.raw as { invoiceDate?: unknown }).invoiceDate ?? null }));
+      return { invoices: listed };
+    }
     if (!reference) return reply.code(400).send({ error: { code: 'missing_reference', message: 'reference is required' } });
     const id = references.get(reference);
     const found = id === undefined ? undefined : invoices.find((i) => i.id === id);
@@ -246,7 +259,17 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     found.raw = { ...(found.raw as object), totals: { ...((found.raw as { totals?: object }).totals ?? {}), gross: found.total } };
   }
 
+  /** An invoice someone else put into the accounting system (for reconciliation tests), with whatever reference it carries. */
+  function plantInvoice(invoice: { reference: string; total: string; invoiceDate: string }): string {
+    const n = ++lastNumber;
+    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: invoice.reference, total: invoice.total, raw: { invoiceDate: invoice.invoiceDate, totals: { gross: invoice.total } } };
+    invoices.push(stored);
+    references.set(invoice.reference, stored.id);
+    return stored.id;
+  }
+
   function reset() {
+    lastNumber = 0;
     payments = new Map();
     invoices = [];
     references = new Map();
@@ -261,6 +284,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     faults,
     invoices: () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })),
     registerPayment,
+    plantInvoice,
     deleteInvoice,
     invalidateInvoice,
     editInvoiceTotal,
@@ -328,6 +352,8 @@ export interface RunningGenericSandbox extends RunningSandbox {
   /** Status events received at POST {url}/webhooks. */
   webhooks(): ReceivedWebhook[];
   readonly webhookUrl: string;
+  /** An invoice someone else put there, carrying `reference` (reconciliation's "not created by ledgerlink"). Returns its id. */
+  plantInvoice(invoice: { reference: string; total: string; invoiceDate: string }): string;
 }
 
 /** Starts the generic sandbox (port 4010 on 127.0.0.1 by default; 0 picks a free port). */
@@ -345,6 +371,7 @@ export async function startGenericSandbox(options: GenericSandboxOptions = {}): 
     invoices: sandbox.invoices,
     sendInvoice: sandbox.sendInvoice,
     registerPayment: sandbox.registerPayment,
+    plantInvoice: sandbox.plantInvoice,
     deleteInvoice: sandbox.deleteInvoice,
     invalidateInvoice: sandbox.invalidateInvoice,
     editInvoiceTotal: sandbox.editInvoiceTotal,

@@ -309,7 +309,11 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         const types = all(query.types);
         const invoiceNumber = first(query.invoiceNumber);
         const partnerId = first(query.businessPartnerId);
+        const startDate = first(query.startDate);
+        const endDate = first(query.endDate);
         const found = [...state.invoices.values()]
+          .filter((i) => startDate === undefined || i.date >= startDate)
+          .filter((i) => endDate === undefined || i.date <= endDate)
           .filter((i) => original === undefined || i.originalInvoiceNumber === original)
           .filter((i) => statuses.length === 0 || statuses.includes(i.status))
           .filter((i) => types.length === 0 || types.includes(i.type))
