@@ -197,6 +197,7 @@ export interface NewRecord {
 export interface RecordFilter {
   status?: SyncStatus[];
   provider?: string;
+  externalId?: string;
   from?: Date;
   to?: Date;
 }
@@ -694,6 +695,10 @@ function addFilter(filter: RecordFilter, where: string[], params: unknown[]): vo
   if (filter.provider) {
     params.push(filter.provider);
     where.push(`provider = $${params.length}`);
+  }
+  if (filter.externalId) {
+    params.push(filter.externalId);
+    where.push(`external_id = $${params.length}`);
   }
   if (filter.from) {
     params.push(filter.from);

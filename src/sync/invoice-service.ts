@@ -553,6 +553,20 @@ export class InvoiceService implements InvoiceResolver {
     }
   }
 
+  /** How many records a bulk resync with this filter would restart now (nothing is changed). */
+  async countResyncable(tenantId: string, filter: RecordFilter): Promise<number> {
+    const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
+    if (!statuses.length) return 0;
+    const now = this.deps.clock();
+    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    let count = 0;
+    for (const id of ids) {
+      const record = await this.deps.store.repos.records.get(tenantId, id);
+      if (record && RESYNCABLE.includes(record.status) && !isLeased(record, now)) count += 1;
+    }
+    return count;
+  }
+
   async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<number> {
     const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
     if (!statuses.length) return 0;
