@@ -11,6 +11,7 @@ import { randomTransactionId } from './mac.js';
 import { findInvoiceByReference } from './lookup.js';
 import { readNetvisorStatus } from './invoice-status.js';
 import { listNetvisorInvoices } from './invoice-list.js';
+import { matchCreditNote } from './credit-note-match.js';
 import { ensureNetvisorProducts } from './products.js';
 import { netvisorSettingsSchema, withDefaults, type NetvisorSettings } from './settings.js';
 import { buildSalesInvoiceXml } from './xml/build-invoice.js';
@@ -82,6 +83,11 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
         });
       }
       return { id: key, number: await invoiceNumber(ctx, key, deps), state: 'unsent' } satisfies ProviderInvoice;
+    },
+
+    // A credit note is matched to the invoice it credits; an invoice has nothing to finalize.
+    async finalize(ctx, invoice, existing) {
+      return matchCreditNote(ctx, invoice, existing, deps);
     },
 
     async findByReference(ctx, invoice: ResolvedInvoice) {

@@ -435,6 +435,32 @@ function getSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceR
   };
 }
 
+/**
+ * matchcreditnote.nv: `<root><matchcreditnote><creditnotenetvisorkey>…<invoicenetvisorkey>…`.
+ * Both must exist, the first be a credit note (negative) and the second an
+ * invoice of the same customer; the same match again is answered OK, a credit
+ * note already matched to another invoice is refused.
+ */
+function matchCreditNote(org: OrganisationData, ctx: ResourceContext): ResourceResult {
+  const body = needBody(ctx, 'matchcreditnote.nv');
+  const match = childOf(body.tree, 'matchcreditnote');
+  const cnKey = text(match, 'creditnotenetvisorkey');
+  const invKey = text(match, 'invoicenetvisorkey');
+  if (!match || !cnKey || !invKey) throw invalid('matchcreditnote.nv needs <matchcreditnote> with <creditnotenetvisorkey> and <invoicenetvisorkey>');
+  const creditNote = org.invoices.find((i) => String(i.netvisorKey) === cnKey);
+  const invoice = org.invoices.find((i) => String(i.netvisorKey) === invKey);
+  if (!creditNote) throw invalid(`Credit note not found with NetvisorKey ${cnKey}`);
+  if (!invoice) throw invalid(`Sales invoice not found with NetvisorKey ${invKey}`);
+  if (!dec(creditNote.amount).isNegative()) throw invalid(`Sales invoice ${creditNote.number} is not a credit note`);
+  if (dec(invoice.amount).isNegative()) throw invalid(`Sales invoice ${invoice.number} is a credit note`);
+  if (creditNote.customerKey !== invoice.customerKey) throw invalid(`Credit note ${creditNote.number} and invoice ${invoice.number} have different customers`);
+  if (creditNote.matchedInvoiceKey !== undefined && creditNote.matchedInvoiceKey !== invoice.netvisorKey) {
+    throw invalid(`Credit note ${creditNote.number} is already matched to another invoice`);
+  }
+  creditNote.matchedInvoiceKey = invoice.netvisorKey;
+  return { answer: okAnswer({}, ctx.now) };
+}
+
 type Handler = (org: OrganisationData, ctx: ResourceContext) => ResourceResult;
 
 const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
@@ -446,6 +472,7 @@ const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
   'salesinvoice.nv': { method: 'POST', handle: salesInvoice },
   'salesinvoicelist.nv': { method: 'GET', handle: salesInvoiceList },
   'getsalesinvoice.nv': { method: 'GET', handle: getSalesInvoice },
+  'matchcreditnote.nv': { method: 'POST', handle: matchCreditNote },
 };
 
 /** True for the resource that creates invoices (where "create" faults apply). */
