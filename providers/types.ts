@@ -100,6 +100,16 @@ export interface ProviderInvoiceStatus {
   total: string | null;
 }
 
+/** A file to attach to an invoice (the invoice PDF). */
+export interface InvoiceFile {
+  /** Unique: ledgerlink's reference plus the attachment id, with the extension ("LL-01J…-att_01J….pdf"). */
+  name: string;
+  /** What the host called it. */
+  filename: string;
+  contentType: 'application/pdf';
+  data: Buffer;
+}
+
 /** An invoice as the provider lists it for a period (reconciliation). */
 export interface ProviderListedInvoice {
   id: string;
@@ -233,6 +243,16 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
    * (all pages) or thrown: reconciliation compares it with ledgerlink's records.
    */
   listInvoices(ctx: ProviderContext<S>, period: { from: string; to: string }): Promise<ProviderListedInvoice[]>;
+
+  /**
+   * Attaches a file to an invoice at the provider. `file.name` is unique per
+   * attachment (ledgerlink's reference and the attachment's id): what
+   * `findAttachment` looks for before any second upload. Absent: the provider
+   * cannot take attachments after the invoice exists.
+   */
+  attach?(ctx: ProviderContext<S>, invoice: ProviderInvoice, file: InvoiceFile): Promise<{ id: string }>;
+  /** The attachment of that name on the invoice, or null: looked up whenever an earlier upload may have arrived. */
+  findAttachment?(ctx: ProviderContext<S>, invoice: ProviderInvoice, name: string): Promise<{ id: string } | null>;
 
   /**
    * What a newer revision can do with the invoice as it is now, given the

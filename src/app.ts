@@ -14,6 +14,7 @@ import { mappingRoutes } from './routes/product-mappings.js';
 import { opsRoutes } from './routes/ops.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { webhookRoutes } from './routes/webhook.js';
 
 declare module 'fastify' {
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   customerLinkRoutes(app, deps);
   billingRoutes(app, deps);
   opsRoutes(app, deps);
+  attachmentRoutes(app, deps);
   if (deps.reconciliation) reconciliationRoutes(app, { ...deps, reconciliation: deps.reconciliation });
   return app;
 }

@@ -8,6 +8,8 @@ import { startStatusPoller } from '../jobs/read-statuses.js';
 import { startDailyReconciliation } from '../jobs/reconcile-daily.js';
 import { StatusReader } from './sync/status-reader.js';
 import { Reconciliation } from './sync/reconciliation.js';
+import { AttachmentSender } from './sync/attachment-sender.js';
+import { startAttachmentSender } from '../jobs/send-attachments.js';
 import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { buildApp } from './app.js';
 import { Billing } from './billing/billing.js';
@@ -69,6 +71,8 @@ export interface Runtime {
   /** Reads back sent and paid statuses (the poller's round; also run on its own schedule by workers). */
   statuses: StatusReader;
   reconciliation: Reconciliation;
+  /** Sends invoice attachments (also run on its own schedule by workers). */
+  attachments: AttachmentSender;
   /** Graceful: stop taking work, finish what is active, close connections. */
   close(): Promise<void>;
 }
@@ -132,6 +136,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
   });
 
+  const attachments = new AttachmentSender({ store, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log });
   const reconciliation = new Reconciliation({ store, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, scheduler, clock, log });
 
   let app: FastifyInstance | null = null;
@@ -163,6 +168,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
   let statusPoller: ReturnType<typeof startStatusPoller> | null = null;
   let dailyReconciliation: ReturnType<typeof startDailyReconciliation> | null = null;
+  let attachmentSender: ReturnType<typeof startAttachmentSender> | null = null;
   let workerRedis: Redis | null = null;
   if (options.role !== 'api') {
     workerRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -190,6 +196,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     billingSweeper = startBillingSweeper({ billing, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
     statusPoller = startStatusPoller(statuses, log, options.statusPollIntervalMs ?? 60_000);
     dailyReconciliation = startDailyReconciliation({ reconciliation, redis, redisPrefix, clock, log });
+    attachmentSender = startAttachmentSender(attachments, log, 10_000);
   }
 
   return {
@@ -204,6 +211,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     workers,
     statuses,
     reconciliation,
+    attachments,
     sweepNow: async () => {
       if (sweeper) await sweeper.runNow();
       if (billingSweeper) await billingSweeper.runNow();
@@ -214,6 +222,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await billingSweeper?.stop();
       await statusPoller?.stop();
       await dailyReconciliation?.stop();
+      await attachmentSender?.stop();
       await workers?.close();
       if (queueRedis.status !== 'ready') {
         // BullMQ drops its error listeners when a queue closes, and a shared connection

@@ -122,6 +122,42 @@ export const genericProvider: Provider<GenericSettings, GenericPrepared> = {
     });
   },
 
+  // POST {baseUrl}/invoices/{id}/attachments {name, filename, contentType, data (base64)}, Idempotency-Key = name → 2xx {id}.
+  async attach(ctx, invoice, file) {
+    const body = JSON.stringify({ name: file.name, filename: file.filename, contentType: file.contentType, data: file.data.toString('base64') });
+    const response = await ctx.http.send({
+      method: 'POST',
+      url: `${ctx.settings.baseUrl}/invoices/${encodeURIComponent(invoice.id)}/attachments`,
+      headers: { 'content-type': 'application/json', 'idempotency-key': file.name, ...signatureHeaders(ctx, `attach-${file.name.replace(/[^A-Za-z0-9_-]/g, '-')}`, body) },
+      body,
+      write: true,
+      label: 'attach the invoice PDF',
+    });
+    const id = (response.data as { id?: unknown } | null)?.id;
+    if (response.status >= 200 && response.status < 300 && (typeof id === 'string' || typeof id === 'number')) return { id: String(id) };
+    if (response.status >= 200 && response.status < 300) {
+      throw classifyResponse({ ...response, status: 502, data: { message: 'the answer had no attachment id' } }, { write: true, what: 'attach the invoice PDF', connectionLabel: ctx.connection.label, now: ctx.clock() });
+    }
+    throw classifyResponse(response, { write: true, what: 'attach the invoice PDF', connectionLabel: ctx.connection.label, now: ctx.clock() });
+  },
+
+  // GET {baseUrl}/invoices/{id}/attachments → 200 {attachments: [{id, name}]}.
+  async findAttachment(ctx, invoice, name) {
+    const response = await ctx.http.send({
+      method: 'GET',
+      url: `${ctx.settings.baseUrl}/invoices/${encodeURIComponent(invoice.id)}/attachments`,
+      headers: { accept: 'application/json', ...signatureHeaders(ctx, `attachments-${invoice.id}`, '') },
+      write: false,
+      label: 'look for the invoice PDF among its attachments',
+    });
+    const list = (response.data as { attachments?: unknown } | null)?.attachments;
+    if (response.status !== 200 || !Array.isArray(list)) {
+      throw classifyResponse(response.status === 200 ? { ...response, status: 502 } : response, { write: false, what: 'list the invoice attachments', connectionLabel: ctx.connection.label, now: ctx.clock() });
+    }
+    const found = (list as Array<{ id?: unknown; name?: unknown }>).find((a) => a.name === name);
+    return found && found.id !== undefined ? { id: String(found.id) } : null;
+  },
+
   planRevision() {
     return 'edit';
   },

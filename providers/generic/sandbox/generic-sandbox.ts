@@ -42,6 +42,8 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   let webhooks: ReceivedWebhook[] = [];
   /** Payments registered per invoice id, oldest first. */
   let payments = new Map<string, Array<{ amount: string; date: string }>>();
+  /** Attachments per invoice id, with their bytes' size (what GET …/attachments lists). */
+  let attachments = new Map<string, Array<{ id: string; name: string; filename: string; size: number }>>();
   /** Ids and numbers are never reused, also after a person deleted an invoice. */
   let lastNumber = 0;
 
@@ -164,6 +166,30 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return statusOf(found);
   });
 
+  app.post('/invoices/:id/attachments', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    const raw = typeof request.body === 'string' ? request.body : '';
+    if (!signatureOk(request, raw)) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    const body = parsed(raw) as { name?: unknown; filename?: unknown; contentType?: unknown; data?: unknown } | null;
+    const bytes = typeof body?.data === 'string' ? Buffer.from(body.data, 'base64') : Buffer.alloc(0);
+    if (!body || typeof body.name !== 'string' || body.contentType !== 'application/pdf' || !bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
+      return reply.code(422).send({ error: { code: 'invalid_attachment', message: 'name, contentType application/pdf and data (a base64 PDF) are required' } });
+    }
+    const list = attachments.get(found.id) ?? [];
+    const stored = { id: `A-${found.id}-${list.length + 1}`, name: body.name, filename: String(body.filename ?? body.name), size: bytes.length };
+    attachments.set(found.id, [...list, stored]);
+    return reply.code(201).send({ id: stored.id });
+  });
+  app.get('/invoices/:id/attachments', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const id = (request.params as { id: string }).id;
+    if (!invoices.some((i) => i.id === id)) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    return { attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })) };
+  });
+
   app.post('/webhooks', async (request, reply) => {
     const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
     const headers: Record<string, string> = {};
@@ -269,6 +295,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   }
 
   function reset() {
+    attachments = new Map();
     lastNumber = 0;
     payments = new Map();
     invoices = [];
@@ -285,6 +312,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     invoices: () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })),
     registerPayment,
     plantInvoice,
+    attachmentsOf: (id: string) => (attachments.get(id) ?? []).map((a) => ({ ...a })),
     deleteInvoice,
     invalidateInvoice,
     editInvoiceTotal,
@@ -354,6 +382,8 @@ export interface RunningGenericSandbox extends RunningSandbox {
   readonly webhookUrl: string;
   /** An invoice someone else put there, carrying `reference` (reconciliation's "not created by ledgerlink"). Returns its id. */
   plantInvoice(invoice: { reference: string; total: string; invoiceDate: string }): string;
+  /** The attachments an invoice has (name, size). */
+  attachmentsOf(id: string): Array<{ id: string; name: string; filename: string; size: number }>;
 }
 
 /** Starts the generic sandbox (port 4010 on 127.0.0.1 by default; 0 picks a free port). */
@@ -372,6 +402,7 @@ export async function startGenericSandbox(options: GenericSandboxOptions = {}): 
     sendInvoice: sandbox.sendInvoice,
     registerPayment: sandbox.registerPayment,
     plantInvoice: sandbox.plantInvoice,
+    attachmentsOf: sandbox.attachmentsOf,
     deleteInvoice: sandbox.deleteInvoice,
     invalidateInvoice: sandbox.invalidateInvoice,
     editInvoiceTotal: sandbox.editInvoiceTotal,

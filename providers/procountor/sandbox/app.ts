@@ -77,6 +77,30 @@ function invoiceSummary(i: StoredInvoice) {
   };
 }
 
+/** The parts of a multipart/form-data body by name (enough for the sandbox: no nested parts). */
+function parseMultipart(body: Buffer, contentType: string): Record<string, { data: Buffer; filename?: string; contentType?: string }> | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!boundary) return null;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const parts: Record<string, { data: Buffer; filename?: string; contentType?: string }> = {};
+  let at = body.indexOf(marker);
+  while (at !== -1) {
+    const start = at + marker.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const next = body.indexOf(marker, start);
+    if (next === -1) break;
+    const part = body.subarray(start + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('utf8');
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+    if (name) parts[name] = { data: part.subarray(split + 4), ...(filename ? { filename } : {}), ...(type ? { contentType: type.trim() } : {}) };
+    at = next;
+  }
+  return parts;
+}
+
 function page<T>(items: T[], query: Query) {
   const size = Math.min(200, Math.max(1, Number(first(query.size) ?? 50) || 50));
   const pageNumber = Math.max(0, Number(first(query.page) ?? 0) || 0);
@@ -117,6 +141,9 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     request.raw.socket?.destroy();
   }
 
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 12_000_000 }, (request, body, done) => {
+    done(null, parseMultipart(body as Buffer, String(request.headers['content-type'] ?? '')));
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -350,6 +377,24 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         const events = (state.payments.get(id) ?? []).map((p) => ({ ...p, invoiceId: id, type: 'BANKSTATEMENT', status: 'PAID' }));
         const query = request.query as Query;
         return page(first(query.orderById) === 'DESC' ? [...events].reverse() : events, query);
+      });
+
+      // saveAttachment: multipart with `meta` (Attachment JSON) and `file`; at most 10,000,000 bytes.
+      api.post('/attachments', async (request, reply) => {
+        const parts = request.body as Record<string, { data: Buffer; filename?: string; contentType?: string }> | null;
+        if (!parts || !parts.meta || !parts.file) return fail(reply, 400, [{ message: 'INVALID_REQUEST: multipart parts meta and file are required' }]);
+        let meta: { name?: string; referenceType?: string; referenceId?: number };
+        try {
+          meta = JSON.parse(parts.meta.data.toString('utf8'));
+        } catch {
+          return fail(reply, 400, [{ field: 'meta', message: 'INVALID_REQUEST: meta is not JSON' }]);
+        }
+        if (!meta.name || meta.referenceType !== 'INVOICE' || typeof meta.referenceId !== 'number') {
+          return fail(reply, 400, [{ field: 'meta', message: 'INVALID_VALUE: name, referenceType INVOICE and referenceId are required' }]);
+        }
+        if (!state.invoices.has(meta.referenceId)) return fail(reply, 404, [{ message: `NOT_FOUND: no invoice ${meta.referenceId}` }]);
+        if (parts.file.data.length > 10_000_000) return fail(reply, 400, [{ field: 'file', message: 'ATTACHMENT_TOO_LARGE: at most 10000000 bytes' }]);
+        return state.addAttachment(meta.referenceId, { name: meta.name, mimeType: parts.file.contentType ?? 'application/octet-stream', size: parts.file.data.length });
       });
 
       // Only an UNFINISHED invoice can be updated, with the version it was read at; its partner cannot change.

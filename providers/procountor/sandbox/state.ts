@@ -31,13 +31,14 @@ export interface SandboxConfig {
 }
 
 export type StoredPartner = SandboxPartnerBody & { id: number; version: string; registryInfo: { active: boolean } };
-export type StoredInvoice = SandboxInvoiceBody & {
+export type StoredInvoice = Omit<SandboxInvoiceBody, 'attachments'> & {
   id: number;
   status: string;
   invoiceNumber: number;
   version: string;
   created: string;
   ledgerReceiptId: number;
+  attachments?: Array<{ id: number; name: string; referenceType: string; referenceId: number; mimeType: string; size: number }>;
   invoiceSumInfo: Array<{ currency: string; inAccountingCurrency: boolean; excludingVatTotal: number; vatSumTotal: number; invoiceSumTotal: number }>;
 };
 
@@ -193,6 +194,7 @@ export class SandboxState {
     if (paymentInfo.bankReferenceCode === '') paymentInfo.bankReferenceCode = finnishReference(id);
     const stored: StoredInvoice = {
       ...body,
+      attachments: [],
       paymentInfo,
       id,
       status: 'UNFINISHED',
@@ -225,6 +227,16 @@ export class SandboxState {
     invoice.status = status;
     invoice.version = nextVersion(this.now(), invoice.version);
     return invoice;
+  }
+
+  private nextAttachmentId = 700_001;
+
+  /** POST /attachments for an invoice: kept on the invoice (GET /invoices/{id} lists it). */
+  addAttachment(invoiceId: number, meta: { name: string; mimeType: string; size: number }): { id: number; name: string; referenceType: string; referenceId: number; mimeType: string; size: number } {
+    const invoice = this.invoices.get(invoiceId)!;
+    const attachment = { id: this.nextAttachmentId++, name: meta.name, referenceType: 'INVOICE', referenceId: invoiceId, mimeType: meta.mimeType, size: meta.size };
+    invoice.attachments = [...(invoice.attachments ?? []), attachment];
+    return attachment;
   }
 
   /** Gross total of an invoice as Procountor states it (`invoiceSumInfo`), 2 places. */
@@ -274,6 +286,7 @@ export class SandboxState {
     const old = this.invoices.get(id)!;
     const updated: StoredInvoice = {
       ...body,
+      attachments: old.attachments ?? [],
       paymentInfo: { ...body.paymentInfo, bankReferenceCode: body.paymentInfo.bankReferenceCode === '' ? old.paymentInfo.bankReferenceCode : body.paymentInfo.bankReferenceCode },
       id,
       partnerId: old.partnerId,

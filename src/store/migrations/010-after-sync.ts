@@ -7,6 +7,9 @@
  *   `status_check_error`: the status poller's schedule (backoff by the
  *   invoice's age) and its last outcome. A failed read only moves the schedule.
  * - Reconciliation runs and the drift they found (nothing is changed automatically).
+ * - Invoice attachments (a PDF the host posts), sent to the provider exactly once:
+ *   `sending` is written before the upload, so after a crash the next step is a
+ *   lookup by the attachment's unique name, never a blind second upload.
  */
 export const afterSync = `
 alter table sync_records add column if not exists sent_at timestamptz;
@@ -51,4 +54,25 @@ create table if not exists reconciliation_drift (
   found_at timestamptz not null default now()
 );
 create index if not exists reconciliation_drift_tenant on reconciliation_drift (tenant_id, id desc);
+
+create table if not exists invoice_attachments (
+  id text primary key,
+  record_id text not null references sync_records(id) on delete cascade,
+  tenant_id text not null references tenants(id) on delete cascade,
+  name text not null unique,
+  filename text not null,
+  content_type text not null,
+  size integer not null,
+  data text not null,
+  status text not null default 'pending',
+  provider_attachment_id text,
+  error jsonb,
+  tries integer not null default 0,
+  next_try_at timestamptz not null default now(),
+  sent_at timestamptz,
+  done_at timestamptz,
+  created_at timestamptz not null default now()
+);
+create index if not exists invoice_attachments_due on invoice_attachments (next_try_at) where status in ('pending', 'sending');
+create index if not exists invoice_attachments_record on invoice_attachments (record_id, created_at);
 `;
