@@ -30,7 +30,8 @@ describe.each([
   let n = 0;
 
   beforeAll(async () => {
-    h = await startHarness();
+    // Procountor's run on the real PostgreSQL, the generic one on PGlite: the claims work on both.
+    h = await startHarness({ database: id === 'procountor' ? 'postgres' : 'pglite' });
     sandbox = await start();
     key = await h.tenant(`att-${id}`);
     expect((await h.api('PUT', `/v1/connections/${id}`, { key, body: { baseUrl: sandbox.url, ...sandbox.credentials, ...extra } })).status).toBe(200);

@@ -19,7 +19,8 @@ describe('status poller: a bounded share of the budget', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    h = await startHarness();
+    // On the real PostgreSQL (the poller's claims use FOR UPDATE SKIP LOCKED).
+    h = await startHarness({ database: 'postgres' });
     sandbox = await startGenericSandbox({ port: 0 });
     key = await h.tenant('budget');
     await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret, timeoutMs: 1000 } });

@@ -28,7 +28,8 @@ describe.each(providers)('$id: reconciliation', ({ id, start, extra, invalidates
   const records: Array<{ id: string; externalId: string; providerInvoiceId: string }> = [];
 
   beforeAll(async () => {
-    h = await startHarness();
+    // Netvisor's run on the real PostgreSQL, the others on PGlite.
+    h = await startHarness({ database: id === 'netvisor' ? 'postgres' : 'pglite' });
     sandbox = await start();
     receiver = await new WebhookReceiver().start();
     key = await h.tenant(`rec-${id}`);
