@@ -17,6 +17,9 @@ export const attachmentBody = z.strictObject({
   data: z.string().min(1).max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4, `must be at most ${MAX_ATTACHMENT_BYTES} bytes once decoded`),
 });
 
+/** `{"source": "billing"}`: the PDF of the billing invoice this record was released from. */
+export const billingPdfBody = z.strictObject({ source: z.literal('billing', { error: 'must be "billing" (or send filename, contentType and data)' }) });
+
 const view = (a: AttachmentRow) => ({
   id: a.id,
   filename: a.filename,
@@ -44,7 +47,11 @@ export function attachmentRoutes(app: FastifyInstance, deps: AppDeps): void {
     {
       preHandler: writer,
       bodyLimit: 8 * 1024 * 1024,
-      schema: { tags: ['invoices'], summary: 'Attach a PDF to an invoice (sent to the provider exactly once, when the invoice is there)', body: deps.docs.schema(attachmentBody) },
+      schema: {
+        tags: ['invoices'],
+        summary: 'Attach a PDF to an invoice — posted, or {"source": "billing"} for the billing PDF (sent to the provider exactly once, when the invoice is there)',
+        body: deps.docs.schema(z.union([attachmentBody, billingPdfBody])),
+      },
     },
     async (request, reply) => {
       const tenantId = tenantOf(request);
@@ -55,6 +62,15 @@ export function attachmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (Buffer.isBuffer(request.body)) {
         filename = parseOr400(attachmentBody.shape.filename, request.query?.filename, ['filename']);
         data = request.body;
+      } else if (request.body && typeof request.body === 'object' && 'source' in request.body) {
+        parseOr400(billingPdfBody, request.body);
+        const rows = await deps.store.db.query<{ id: string }>('select id from billing_invoices where tenant_id = $1 and sync_record_id = $2', [tenantId, record.id]);
+        if (!rows[0]) {
+          throw ApiError.badInput([{ path: 'source', code: 'not_from_billing', message: `invoice record ${record.id} was not released from ledgerlink's billing, so it has no billing PDF; post the PDF itself` }]);
+        }
+        const pdf = await deps.billing.sending.pdf(tenantId, rows[0].id);
+        filename = pdf.filename;
+        data = pdf.pdf;
       } else {
         const body = parseOr400(attachmentBody, request.body);
         filename = body.filename;

@@ -5,6 +5,7 @@ import { startProcountorSandbox } from '../../providers/procountor/index.js';
 import type { RunningSandbox } from '../../providers/types.js';
 import { exampleDocument } from '../support/example-invoice.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { closeExampleTask, expectStatus, pushExampleWork } from '../billing/support.js';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
@@ -85,6 +86,25 @@ describe.each([
     sandbox.injectFault({ kind: 'server_error', status: 503, times: 1, on: 'any' });
     await sendUntilSettled();
     expect(attachmentsAt(sandbox, record.providerInvoiceId)).toHaveLength(1);
+  });
+
+  it.skipIf(id !== 'procountor')('the billing PDF of a released invoice, attached with {"source": "billing"}', async () => {
+    const billingKey = await h.tenant('att-billing');
+    await h.api('PUT', '/v1/connections/procountor', { key: billingKey, body: { baseUrl: sandbox.url, ...sandbox.credentials, timeoutMs: 1500 } });
+    await pushExampleWork(h, billingKey);
+    const closed = await closeExampleTask(h, billingKey);
+    const released = await expectStatus(h, billingKey, 'POST', `/v1/billing/drafts/${closed.compiled.draftIds[0]}/release`, 201);
+    const record = await h.waitForStatus(billingKey, released.syncRecordId, ['synced']);
+    const attached = await h.api('POST', `/v1/invoices/${record.id}/attachments`, { key: billingKey, body: { source: 'billing' } });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(202);
+    expect(attached.body.filename).toMatch(/^invoice-.+\.pdf$/);
+    await sendUntilSettled();
+    expect(attachmentsAt(sandbox, record.providerInvoiceId).map((a) => a.name)).toEqual([attached.body.name]);
+    // A record not released from billing has no billing PDF: 400 naming source.
+    const { record: plain } = await syncedWithPdf();
+    const refused = await h.api('POST', `/v1/invoices/${plain.id}/attachments`, { key, body: { source: 'billing' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0].path).toBe('source');
   });
 
   it('refuses what is not a PDF, too large or misnamed, naming the field; 404 for an unknown invoice', async () => {
