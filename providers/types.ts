@@ -84,6 +84,51 @@ export interface ProviderInvoice {
 }
 
 /**
+ * An invoice's life after the create, as the provider tells it: whether it was
+ * sent, what has been paid. Read by the status poller; the engine decides the
+ * record's status from it (sent, partially_paid, paid) and never lowers one.
+ */
+export interface ProviderInvoiceStatus {
+  /** The provider's own status word (Procountor SENT / PARTLY_PAID / PAID, Netvisor open / paid, generic sent). */
+  state: string | null;
+  /** Invalidated or otherwise no longer counting at the provider (deleted invoices are `null` instead). */
+  void: boolean;
+  /** Sent to the customer (by ledgerlink, by the provider on approval, or by a person). */
+  sent: boolean;
+  /** Paid so far, a decimal string with 2 places ("0.00" when nothing). */
+  paidAmount: string;
+  /** Date of the latest payment (YYYY-MM-DD) when the provider says it; null otherwise. */
+  paidAt: string | null;
+  /** Gross total as the provider has it now (decimal string, 2 places), when it says. */
+  total: string | null;
+}
+
+/** A file to attach to an invoice (the invoice PDF). */
+export interface InvoiceFile {
+  /** Unique: ledgerlink's reference plus the attachment id, with the extension ("LL-01J…-att_01J….pdf"). */
+  name: string;
+  /** What the host called it. */
+  filename: string;
+  contentType: 'application/pdf';
+  data: Buffer;
+}
+
+/** An invoice as the provider lists it for a period (reconciliation). */
+export interface ProviderListedInvoice {
+  id: string;
+  number: string | null;
+  /** ledgerlink's reference when the invoice carries one (Procountor originalInvoiceNumber, Netvisor private comment, generic reference). */
+  reference: string | null;
+  state: string | null;
+  /** Invalidated or otherwise no longer counting. */
+  void: boolean;
+  /** Gross total, 2 places, when the list says it. */
+  total: string | null;
+  /** Invoice date, YYYY-MM-DD, when the list says it. */
+  date: string | null;
+}
+
+/**
  * What a newer revision can do with the invoice an older revision left at the
  * provider, in the state the provider reports now:
  *
@@ -189,6 +234,30 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
   readInvoice(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoice | null>;
 
   /**
+   * Whether the invoice was sent and what has been paid, read in full: an
+   * answer the adapter could not read completely (a page missing, a number it
+   * cannot parse) is thrown as a ProviderError, never returned as a smaller
+   * truth. Null: the provider no longer has the invoice (deleted).
+   */
+  readStatus(ctx: ProviderContext<S>, existing: ProviderInvoice): Promise<ProviderInvoiceStatus | null>;
+
+  /**
+   * Every sales invoice dated in the period (inclusive days), read in full
+   * (all pages) or thrown: reconciliation compares it with ledgerlink's records.
+   */
+  listInvoices(ctx: ProviderContext<S>, period: { from: string; to: string }): Promise<ProviderListedInvoice[]>;
+
+  /**
+   * Attaches a file to an invoice at the provider. `file.name` is unique per
+   * attachment (ledgerlink's reference and the attachment's id): what
+   * `findAttachment` looks for before any second upload. Absent: the provider
+   * cannot take attachments after the invoice exists.
+   */
+  attach?(ctx: ProviderContext<S>, invoice: ProviderInvoice, file: InvoiceFile): Promise<{ id: string }>;
+  /** The attachment of that name on the invoice, or null: looked up whenever an earlier upload may have arrived. */
+  findAttachment?(ctx: ProviderContext<S>, invoice: ProviderInvoice, name: string): Promise<{ id: string } | null>;
+
+  /**
    * What a newer revision can do with the invoice as it is now, given the
    * customer the newer revision goes to (some providers cannot move an invoice
    * to another customer). Pure.
@@ -237,6 +306,8 @@ export interface SandboxInvoice {
   reference: string | null;
   /** Gross total as a decimal string with a dot. */
   total: string | null;
+  /** Paid so far, a decimal string with a dot (sandboxes that take payments). */
+  paid?: string;
   /** The stored body, in the provider's own form. */
   raw: unknown;
 }
@@ -256,6 +327,14 @@ export interface RunningSandbox {
   requests(): Array<{ method: string; path: string; at: string; status?: number }>;
   /** Sends an invoice as a person would in the accounting system (it can no longer be edited). */
   sendInvoice(id: string): void;
+  /** A payment arrives (a bank statement matched, or a person marks it): `amount` a decimal string, `date` YYYY-MM-DD. */
+  registerPayment(id: string, payment: { amount: string; date: string }): void;
+  /** A person deletes the invoice in the accounting system (it is gone). */
+  deleteInvoice(id: string): void;
+  /** A person invalidates the invoice (it stays, but no longer counts). */
+  invalidateInvoice(id: string): void;
+  /** A person changes the invoice so its gross total becomes `total` (a decimal string). */
+  editInvoiceTotal(id: string, total: string): void;
   reset(): void;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Scheduler } from './queue/scheduler.js';
 import type { SecretBox } from './store/secret-box.js';
 import type { Store } from './store/store.js';
 import type { InvoiceService } from './sync/invoice-service.js';
+import type { Reconciliation } from './sync/reconciliation.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AuthDeps } from './routes/auth.js';
 
@@ -31,6 +32,8 @@ export interface AppDeps {
   clock: () => Date;
   log: Logger;
   docs: { schema(schema: z.ZodType): Record<string, unknown> };
+  /** Reconciliation (issue 14); absent, its routes are not served. */
+  reconciliation?: Reconciliation;
 }
 
 /** JSON Schema of a zod schema, for the OpenAPI document (zod still does the validating). */

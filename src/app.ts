@@ -14,6 +14,8 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { mappingRoutes } from './routes/product-mappings.js';
 import { opsRoutes } from './routes/ops.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { webhookRoutes } from './routes/webhook.js';
 
 declare module 'fastify' {
@@ -133,5 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   billingRoutes(app, deps);
   opsRoutes(app, deps);
   consoleRoutes(app, deps);
+  attachmentRoutes(app, deps);
+  if (deps.reconciliation) reconciliationRoutes(app, { ...deps, reconciliation: deps.reconciliation });
   return app;
 }

@@ -4,6 +4,12 @@ import { connectRedis, type RedisClient } from './queue/redis-client.js';
 import type { Logger } from 'pino';
 import { startBillingSweeper } from '../jobs/billing-sweep.js';
 import { startSweeper } from '../jobs/sweep.js';
+import { startStatusPoller } from '../jobs/read-statuses.js';
+import { startDailyReconciliation } from '../jobs/reconcile-daily.js';
+import { StatusReader } from './sync/status-reader.js';
+import { Reconciliation } from './sync/reconciliation.js';
+import { AttachmentSender } from './sync/attachment-sender.js';
+import { startAttachmentSender } from '../jobs/send-attachments.js';
 import { defaultRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { buildApp } from './app.js';
 import { Billing } from './billing/billing.js';
@@ -49,6 +55,8 @@ export interface RuntimeOptions {
   webhookRetry?: RetryPolicy;
   /** Hard deadline of one webhook delivery (default: the job catalog's requestTimeoutMs). */
   webhookTimeoutMs?: number;
+  /** How often workers read back synced invoices' sent and paid status (default 60 s). */
+  statusPollIntervalMs?: number;
 }
 
 export interface Runtime {
@@ -62,6 +70,11 @@ export interface Runtime {
   redis: RedisClient;
   workers: Workers | null;
   sweepNow(): Promise<void>;
+  /** Reads back sent and paid statuses (the poller's round; also run on its own schedule by workers). */
+  statuses: StatusReader;
+  reconciliation: Reconciliation;
+  /** Sends invoice attachments (also run on its own schedule by workers). */
+  attachments: AttachmentSender;
   /** Graceful: stop taking work, finish what is active, close connections. */
   close(): Promise<void>;
 }
@@ -116,6 +129,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   });
 
+  const statuses = new StatusReader({
+    store,
+    registry,
+    secretBox,
+    redis,
+    redisPrefix,
+    urlPolicy: options.urlPolicy,
+    scheduler,
+    budgetWaitMs: (c) => budgets.waitMs(c),
+    clock,
+    log,
+  });
+
+  const attachments = new AttachmentSender({ store, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log });
+  const reconciliation = new Reconciliation({ store, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, scheduler, clock, log });
+
   let app: FastifyInstance | null = null;
   if (options.role !== 'worker') {
     const deps: AppDeps = {
@@ -135,6 +164,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       log,
       docs: { schema: docSchema },
+      reconciliation,
     };
     app = await buildApp(deps);
   }
@@ -142,6 +172,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let workers: Workers | null = null;
   let sweeper: ReturnType<typeof startSweeper> | null = null;
   let billingSweeper: ReturnType<typeof startBillingSweeper> | null = null;
+  let statusPoller: ReturnType<typeof startStatusPoller> | null = null;
+  let dailyReconciliation: ReturnType<typeof startDailyReconciliation> | null = null;
+  let attachmentSender: ReturnType<typeof startAttachmentSender> | null = null;
   let workerRedis: RedisClient | null = null;
   if (options.role !== 'api') {
     workerRedis = connectRedis(target, { maxRetriesPerRequest: null });
@@ -167,6 +200,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     sweeper = startSweeper({ store, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
     billingSweeper = startBillingSweeper({ billing, scheduler, clock, log }, options.sweepIntervalMs ?? 30_000);
+    statusPoller = startStatusPoller(statuses, log, options.statusPollIntervalMs ?? 60_000);
+    dailyReconciliation = startDailyReconciliation({ reconciliation, redis, redisPrefix, clock, log });
+    attachmentSender = startAttachmentSender(attachments, log, 10_000);
   }
 
   return {
@@ -179,6 +215,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     redis,
     workers,
+    statuses,
+    reconciliation,
+    attachments,
     sweepNow: async () => {
       if (sweeper) await sweeper.runNow();
       if (billingSweeper) await billingSweeper.runNow();
@@ -187,6 +226,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (app) await app.close();
       await sweeper?.stop();
       await billingSweeper?.stop();
+      await statusPoller?.stop();
+      await dailyReconciliation?.stop();
+      await attachmentSender?.stop();
       await workers?.close();
       if (queueRedis.status !== 'ready') {
         // BullMQ drops its error listeners when a queue closes, and a shared connection

@@ -9,6 +9,9 @@ import { customerRefFromLink, customerRefToLink } from './customer-ref.js';
 import { createNetvisorCustomer, resolveNetvisorCustomer } from './customers.js';
 import { randomTransactionId } from './mac.js';
 import { findInvoiceByReference } from './lookup.js';
+import { readNetvisorStatus } from './invoice-status.js';
+import { listNetvisorInvoices } from './invoice-list.js';
+import { matchCreditNote } from './credit-note-match.js';
 import { ensureNetvisorProducts } from './products.js';
 import { netvisorSettingsSchema, withDefaults, type NetvisorSettings } from './settings.js';
 import { buildSalesInvoiceXml } from './xml/build-invoice.js';
@@ -82,6 +85,11 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
       return { id: key, number: await invoiceNumber(ctx, key, deps), state: 'unsent' } satisfies ProviderInvoice;
     },
 
+    // A credit note is matched to the invoice it credits; an invoice has nothing to finalize.
+    async finalize(ctx, invoice, existing) {
+      return matchCreditNote(ctx, invoice, existing, deps);
+    },
+
     async findByReference(ctx, invoice: ResolvedInvoice) {
       return findInvoiceByReference(ctx, invoice, deps);
     },
@@ -96,6 +104,14 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
       );
       if (!details) return null;
       return { id: existing.id, number: details.number ?? existing.number ?? null, state: details.status?.toLowerCase() ?? null };
+    },
+
+    async readStatus(ctx, existing) {
+      return readNetvisorStatus(ctx, existing, deps);
+    },
+
+    async listInvoices(ctx, period) {
+      return listNetvisorInvoices(ctx, period, deps);
     },
 
     // Only an unsent invoice can be edited (it has no voucher and nobody has received it);

@@ -8,6 +8,9 @@ import { CustomerResolver } from './customers.js';
 import { channelProblems, chooseChannel } from './invoice-channel.js';
 import { mapInvoice, procountorNumberProblems } from './invoice-mapping.js';
 import { createInvoice, finalizeInvoice, findInvoiceByReference, getInvoice } from './invoices.js';
+import { readProcountorStatus } from './invoice-status.js';
+import { listProcountorInvoices } from './invoice-list.js';
+import { attachToProcountorInvoice, findProcountorAttachment } from './attachments.js';
 import { editProcountorInvoice, invalidateProcountorInvoice, planProcountorRevision } from './revisions.js';
 import { resolveProducts, type ProductLink } from './products.js';
 import { procountorSettingsSchema, type InvoiceChannel, type ProcountorSettings } from './settings.js';
@@ -139,6 +142,22 @@ export const procountorProvider: Provider<ProcountorSettings, ProcountorPrepared
 
   async readInvoice(ctx, existing) {
     return getInvoice(new ProcountorClient(ctx), existing.id);
+  },
+
+  async readStatus(ctx, existing) {
+    return readProcountorStatus(new ProcountorClient(ctx), existing);
+  },
+
+  async listInvoices(ctx, period) {
+    return listProcountorInvoices(new ProcountorClient(ctx), period);
+  },
+
+  async attach(ctx, invoice, file) {
+    return attachToProcountorInvoice(new ProcountorClient(ctx), invoice, file);
+  },
+
+  async findAttachment(ctx, invoice, name) {
+    return findProcountorAttachment(new ProcountorClient(ctx), invoice, name);
   },
 
   planRevision(current, customer) {

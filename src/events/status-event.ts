@@ -1,7 +1,7 @@
 import type { SyncRecord, SyncStatus } from '../store/records-repo.js';
 
 /** Statuses that are reported to the host. `syncing` is a working state and is only kept in the history. */
-export const EVENTFUL: ReadonlySet<SyncStatus> = new Set(['queued', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled']);
+export const EVENTFUL: ReadonlySet<SyncStatus> = new Set(['queued', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled', 'sent', 'partially_paid', 'paid']);
 
 export interface StatusEvent {
   type: string;
@@ -22,6 +22,12 @@ export interface StatusEvent {
     supersededBy: string | null;
     /** 1, 2, 3… per record, in the order its status changes committed: order events by it. */
     sequence: number;
+    /** When ledgerlink learned it was sent (sent and later). */
+    sentAt: string | null;
+    /** Paid so far, 2 places (partially_paid, paid). */
+    paidAmount: string | null;
+    /** Date of the latest payment, YYYY-MM-DD. */
+    paidAt: string | null;
   };
 }
 
@@ -45,6 +51,9 @@ export function statusEvent(record: SyncRecord, now: Date, sequence: number): St
       attempt: record.attemptCount,
       supersededBy: record.supersededBy,
       sequence,
+      sentAt: record.sentAt ? record.sentAt.toISOString() : null,
+      paidAmount: record.paidAmount,
+      paidAt: record.paidAt,
     },
   };
 }

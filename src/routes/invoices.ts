@@ -15,6 +15,8 @@ const statusList = z
 export const listQuery = z.strictObject({
   status: statusList.optional(),
   provider: z.enum(PROVIDER_IDS).optional(),
+  /** Every revision of one invoice of the host (`ledgerlink status <externalId>`). */
+  externalId: z.string().min(1).max(200).optional(),
   from: fromTime.optional(),
   to: toTime.optional(),
   cursor: z.string().max(40).optional(),
@@ -26,6 +28,8 @@ export const bulkResyncBody = z.strictObject({
   provider: z.enum(PROVIDER_IDS).optional(),
   from: fromTime.optional(),
   to: toTime.optional(),
+  /** Count what would be resynced, change nothing (the CLI asks for confirmation with it). */
+  dryRun: z.boolean().optional(),
 });
 
 /**
@@ -69,7 +73,7 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
     const q = parseOr400(listQuery, withoutEmptyValues(request.query));
     return deps.invoices.list(
       tenantOf(request),
-      { ...(q.status ? { status: q.status } : {}), ...(q.provider ? { provider: q.provider } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) },
+      { ...(q.status ? { status: q.status } : {}), ...(q.provider ? { provider: q.provider } : {}), ...(q.externalId ? { externalId: q.externalId } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) },
       { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
     );
   });
@@ -102,11 +106,9 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       const body = parseOr400(bulkResyncBody, request.body ?? {});
       const status = body.status === undefined ? undefined : Array.isArray(body.status) ? body.status : [body.status];
-      const count = await deps.invoices.bulkResync(
-        tenantOf(request),
-        { ...(status ? { status } : {}), ...(body.provider ? { provider: body.provider } : {}), ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) },
-        actorOf(request),
-      );
+      const filter = { ...(status ? { status } : {}), ...(body.provider ? { provider: body.provider } : {}), ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) };
+      if (body.dryRun) return reply.code(200).send({ count: await deps.invoices.countResyncable(tenantOf(request), filter), dryRun: true });
+      const count = await deps.invoices.bulkResync(tenantOf(request), filter, actorOf(request));
       return reply.code(202).send({ count });
     },
   );

@@ -2,12 +2,19 @@ import { one, type Queryable } from './database.js';
 import type { SyncWarning } from '../../providers/types.js';
 import type { Totals } from '../domain/resolved-invoice.js';
 
-export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled'] as const;
+export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled', 'sent', 'partially_paid', 'paid'] as const;
 export type SyncStatus = (typeof STATUSES)[number];
 /** Statuses whose record still has work to do; the sweep re-enqueues them. */
 export const UNFINISHED: readonly SyncStatus[] = ['queued', 'syncing', 'retrying', 'in_doubt'];
 /** Final statuses a record never leaves: a newer revision took its place, or it was cancelled before reaching the provider. */
 export const CLOSED: readonly SyncStatus[] = ['superseded', 'cancelled'];
+/**
+ * The invoice is in the books: synced, and what followed there (issue 14) —
+ * sent to the customer, partly paid, paid. Whatever counts a synced invoice
+ * counts these too.
+ */
+export const AT_PROVIDER: readonly SyncStatus[] = ['synced', 'sent', 'partially_paid', 'paid'];
+const AT_PROVIDER_SQL = `('synced', 'sent', 'partially_paid', 'paid')`;
 
 export interface RecordError {
   code: string;
@@ -61,6 +68,12 @@ export interface SyncRecord {
   createdAt: Date;
   updatedAt: Date;
   syncedAt: Date | null;
+  /** When ledgerlink learned the invoice was sent (status sent or later). */
+  sentAt: Date | null;
+  /** Paid so far at the provider, 2 places (partially_paid, paid). */
+  paidAmount: string | null;
+  /** Date of the latest payment (YYYY-MM-DD): the provider's, or the day ledgerlink saw it when the provider gives none. */
+  paidAt: string | null;
 }
 
 export function toRecord(row: any): SyncRecord {
@@ -100,6 +113,9 @@ export function toRecord(row: any): SyncRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
+    sentAt: row.sent_at ?? null,
+    paidAmount: row.paid_amount ?? null,
+    paidAt: row.paid_at ?? null,
   };
 }
 
@@ -147,6 +163,9 @@ export function freshRecord(r: NewRecord, createdAt: Date): SyncRecord {
     createdAt,
     updatedAt: createdAt,
     syncedAt: null,
+    sentAt: null,
+    paidAmount: null,
+    paidAt: null,
   };
 }
 
@@ -178,6 +197,7 @@ export interface NewRecord {
 export interface RecordFilter {
   status?: SyncStatus[];
   provider?: string;
+  externalId?: string;
   from?: Date;
   to?: Date;
 }
@@ -198,6 +218,9 @@ export interface RecordPatch {
   supersededBy?: string | null;
   cancelRequestedAt?: Date | null;
   cancelRequestedBy?: string | null;
+  sentAt?: Date | null;
+  paidAmount?: string | null;
+  paidAt?: string | null;
 }
 
 const patchColumns: Record<keyof RecordPatch, { column: string; json?: boolean }> = {
@@ -215,6 +238,9 @@ const patchColumns: Record<keyof RecordPatch, { column: string; json?: boolean }
   supersededBy: { column: 'superseded_by' },
   cancelRequestedAt: { column: 'cancel_requested_at' },
   cancelRequestedBy: { column: 'cancel_requested_by' },
+  sentAt: { column: 'sent_at' },
+  paidAmount: { column: 'paid_amount' },
+  paidAt: { column: 'paid_at' },
 };
 
 const UNFINISHED_SQL = `('queued', 'syncing', 'retrying', 'in_doubt')`;
@@ -332,7 +358,7 @@ export class RecordsRepo {
   async latestSynced(tenantId: string, externalId: string): Promise<SyncRecord | null> {
     const row = await one<any>(
       this.db,
-      `select * from sync_records where tenant_id = $1 and external_id = $2 and status = 'synced' order by revision desc limit 1`,
+      `select * from sync_records where tenant_id = $1 and external_id = $2 and status in ${AT_PROVIDER_SQL} order by revision desc limit 1`,
       [tenantId, externalId],
     );
     return row ? toRecord(row) : null;
@@ -504,7 +530,7 @@ export class RecordsRepo {
     const row = await one<any>(
       this.db,
       `select coalesce(sum((totals->>'gross')::numeric), 0)::text as gross from sync_records
-        where tenant_id = $1 and type = 'credit_note' and document->>'creditedExternalId' = $2 and status = 'synced' and created_at >= $3`,
+        where tenant_id = $1 and type = 'credit_note' and document->>'creditedExternalId' = $2 and status in ${AT_PROVIDER_SQL} and created_at >= $3`,
       [tenantId, externalId, since],
     );
     return row?.gross ?? '0';
@@ -669,6 +695,10 @@ function addFilter(filter: RecordFilter, where: string[], params: unknown[]): vo
   if (filter.provider) {
     params.push(filter.provider);
     where.push(`provider = $${params.length}`);
+  }
+  if (filter.externalId) {
+    params.push(filter.externalId);
+    where.push(`external_id = $${params.length}`);
   }
   if (filter.from) {
     params.push(filter.from);

@@ -10,7 +10,7 @@ import type { UrlPolicy } from '../http/url-guard.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { ConnectionRow } from '../store/connections-repo.js';
-import { CLOSED, freshRecord, type AcceptOutcome, type NewRecord, type RecordFilter, type SyncRecord, type SyncStatus } from '../store/records-repo.js';
+import { AT_PROVIDER, CLOSED, freshRecord, type AcceptOutcome, type NewRecord, type RecordFilter, type SyncRecord, type SyncStatus } from '../store/records-repo.js';
 import type { ConfigCache } from '../store/config-cache.js';
 import { statusEvent } from '../events/status-event.js';
 import type { ReferenceNumbers } from './reference-numbers.js';
@@ -474,7 +474,7 @@ export class InvoiceService implements InvoiceResolver {
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
       const current = error.current ?? record;
-      if (current.status === 'synced') {
+      if ((AT_PROVIDER as readonly string[]).includes(current.status)) {
         throw new ApiError(
           409,
           'already_synced',
@@ -514,7 +514,7 @@ export class InvoiceService implements InvoiceResolver {
     const decided = await this.deps.store.transaction(async (tx) => {
       const current = (await tx.records.getForUpdate(id))!;
       if (current.status === 'cancelled') return { kind: 'already' as const, record: current };
-      if (current.providerInvoiceId || current.status === 'synced') return { kind: 'at_provider' as const, record: current };
+      if (current.providerInvoiceId || (AT_PROVIDER as readonly string[]).includes(current.status)) return { kind: 'at_provider' as const, record: current };
       if (current.status === 'superseded') return { kind: 'superseded' as const, record: current };
       if (isLeased(current, now) || current.createSent) {
         const record = await tx.records.setStatus(id, current.status, { cancelRequestedAt: now, cancelRequestedBy: actor, nextAttemptAt: null });
@@ -554,6 +554,20 @@ export class InvoiceService implements InvoiceResolver {
         await repos.audit.record({ tenantId, actor, action: 'invoice.cancel', target: id, details: { from: found.status } });
         return { statusCode: 200, record: decided.record };
     }
+  }
+
+  /** How many records a bulk resync with this filter would restart now (nothing is changed). */
+  async countResyncable(tenantId: string, filter: RecordFilter): Promise<number> {
+    const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
+    if (!statuses.length) return 0;
+    const now = this.deps.clock();
+    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    let count = 0;
+    for (const id of ids) {
+      const record = await this.deps.store.repos.records.get(tenantId, id);
+      if (record && RESYNCABLE.includes(record.status) && !isLeased(record, now)) count += 1;
+    }
+    return count;
   }
 
   async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<number> {

@@ -32,6 +32,9 @@ export function recordSummary(record: SyncRecord) {
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
     syncedAt: iso(record.syncedAt),
+    sentAt: iso(record.sentAt),
+    paidAmount: record.paidAmount,
+    paidAt: record.paidAt,
   };
 }
 
@@ -58,6 +61,15 @@ export function recordDetail(
     ...recordSummary(record),
     supersededBy: revisions.supersededBy ? link(revisions.supersededBy) : null,
     supersedes: revisions.supersedes.map(link),
+    /** A credit note: the invoice it credits, as the provider knows it (Netvisor: matched to it; Procountor: named in its notes). */
+    credits:
+      record.type === 'credit_note'
+        ? {
+            externalId: (record.document.creditedExternalId as string | undefined) ?? null,
+            providerInvoiceId: (record.resolved?.credited?.providerInvoiceId as string | null | undefined) ?? null,
+            providerInvoiceNumber: (record.resolved?.credited?.providerInvoiceNumber as string | null | undefined) ?? null,
+          }
+        : null,
     /** What this record did at the provider: created, adopted, edited, invalidated, credited. */
     actions: actions.map((a) => ({
       kind: a.kind,

@@ -209,6 +209,48 @@ export function describeProviderContract<S extends BaseConnectionSettings>(spec:
       expect(JSON.stringify(stored[0]!.raw)).not.toContain('changed after sending');
     });
 
+    it('reads back sent and payments: nothing, then sent, then part paid, then paid in full (amount and date)', async () => {
+      const ctx = context();
+      const created = await createOnce(ctx, invoice());
+      const fresh = await spec.provider.readStatus(ctx, created);
+      expect(fresh).toMatchObject({ sent: false, paidAmount: '0.00', void: false });
+
+      sandbox.sendInvoice(created.id);
+      expect(await spec.provider.readStatus(ctx, created)).toMatchObject({ sent: true, paidAmount: '0.00' });
+
+      sandbox.registerPayment(created.id, { amount: '500.00', date: '2026-11-20' });
+      const part = await spec.provider.readStatus(ctx, created);
+      expect(part).toMatchObject({ sent: true, paidAmount: '500.00', total: '1506.00' });
+      expect([null, '2026-11-20']).toContain(part!.paidAt);
+
+      sandbox.registerPayment(created.id, { amount: '1006.00', date: '2026-11-25' });
+      const full = await spec.provider.readStatus(ctx, created);
+      expect(full).toMatchObject({ sent: true, paidAmount: '1506.00', total: '1506.00' });
+      expect([null, '2026-11-25']).toContain(full!.paidAt);
+    });
+
+    it('a status read that fails is an error, never a smaller truth; a deleted invoice reads as null', async () => {
+      const ctx = context();
+      const created = await createOnce(ctx, invoice());
+      sandbox.sendInvoice(created.id);
+      sandbox.registerPayment(created.id, { amount: '100.00', date: '2026-11-20' });
+      sandbox.injectFault({ kind: 'server_error', status: 503, times: 1, on: 'any' });
+      await expect(spec.provider.readStatus(ctx, created)).rejects.toBeInstanceOf(ProviderError);
+      expect(await spec.provider.readStatus(ctx, created)).toMatchObject({ paidAmount: '100.00' });
+      sandbox.deleteInvoice(created.id);
+      expect(await spec.provider.readStatus(ctx, created)).toBeNull();
+    });
+
+    it('lists the invoices of a period, each with our reference and its total', async () => {
+      const ctx = context();
+      const inv = invoice();
+      const created = await createOnce(ctx, inv);
+      const listed = await spec.provider.listInvoices(ctx, { from: inv.invoiceDate, to: inv.invoiceDate });
+      expect(listed.map((l) => l.id)).toEqual([created.id]);
+      expect(listed[0]).toMatchObject({ reference: inv.reference, total: '1506.00', void: false });
+      expect(await spec.provider.listInvoices(ctx, { from: '2001-01-01', to: '2001-01-31' })).toEqual([]);
+    });
+
     it.skipIf(spec.managesCustomers === false)('links a new customer on the first invoice and makes no customer lookup on the second', async () => {
       const links = new MemoryLinkBook();
       const ctx = context(spec.settings(sandbox), links);

@@ -4,6 +4,7 @@ import { verify } from '../../../src/events/signing.js';
 import { FaultQueue } from '../../sandbox-kit/fault-queue.js';
 import { HeldResponses } from '../../sandbox-kit/held-responses.js';
 import { RequestLog } from '../../sandbox-kit/request-log.js';
+import { checkedPayment, checkedTotal, control, SandboxControlError } from '../../sandbox-kit/sandbox-control.js';
 import type { RunningSandbox, SandboxFault, SandboxInvoice, SandboxOptions } from '../../types.js';
 
 /** The signing secret the sandbox accepts unless told otherwise (a sandbox is not a secret store). */
@@ -39,6 +40,12 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   /** Every reference an invoice was created or edited under → its id (lookups find it by any of them). */
   let references = new Map<string, string>();
   let webhooks: ReceivedWebhook[] = [];
+  /** Payments registered per invoice id, oldest first. */
+  let payments = new Map<string, Array<{ amount: string; date: string }>>();
+  /** Attachments per invoice id, with their bytes' size (what GET …/attachments lists). */
+  let attachments = new Map<string, Array<{ id: string; name: string; filename: string; size: number }>>();
+  /** Ids and numbers are never reused, also after a person deleted an invoice. */
+  let lastNumber = 0;
 
   const app: FastifyInstance = Fastify({ logger: false });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -94,7 +101,7 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     const body = readPayload(raw);
     if ('refusal' in body) return reply.code(body.refusal.status).send(body.refusal.body);
 
-    const n = invoices.length + 1;
+    const n = ++lastNumber;
     const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: key, total: String(body.payload.totals.gross), raw: body.payload };
     invoices.push(stored);
     references.set(key, stored.id);
@@ -111,7 +118,18 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
   app.get('/invoices', async (request, reply) => {
     if (await preFault(reply, false)) return reply;
     if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
-    const reference = (request.query as Record<string, string | undefined>).reference;
+    const query = request.query as Record<string, string | undefined>;
+    const reference = query.reference;
+    if (!reference && query.from && query.to) {
+      // The period list (reconciliation): every invoice dated from..to, with its reference and total.
+      const listed = invoices
+        .filter((i) => {
+          const date = String((i.raw as { invoiceDate?: unknown }).invoiceDate ?? '');
+          return date >= query.from! && date <= query.to!;
+        })
+        .map((i) => ({ ...statusOf(i), reference: i.reference, invoiceDate: (i.raw as { invoiceDate?: unknown }).invoiceDate ?? null }));
+      return { invoices: listed };
+    }
     if (!reference) return reply.code(400).send({ error: { code: 'missing_reference', message: 'reference is required' } });
     const id = references.get(reference);
     const found = id === undefined ? undefined : invoices.find((i) => i.id === id);
@@ -139,6 +157,39 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return reply.code(200).send({ id: found.id, number: found.number });
   });
 
+  // The invoice's state and payments (the status read): 200 {id, number, status, sent, total, paidAmount, paidAt, payments}, 404 when deleted.
+  app.get('/invoices/:id', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    return statusOf(found);
+  });
+
+  app.post('/invoices/:id/attachments', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    const raw = typeof request.body === 'string' ? request.body : '';
+    if (!signatureOk(request, raw)) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
+    if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    const body = parsed(raw) as { name?: unknown; filename?: unknown; contentType?: unknown; data?: unknown } | null;
+    const bytes = typeof body?.data === 'string' ? Buffer.from(body.data, 'base64') : Buffer.alloc(0);
+    if (!body || typeof body.name !== 'string' || body.contentType !== 'application/pdf' || !bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
+      return reply.code(422).send({ error: { code: 'invalid_attachment', message: 'name, contentType application/pdf and data (a base64 PDF) are required' } });
+    }
+    const list = attachments.get(found.id) ?? [];
+    const stored = { id: `A-${found.id}-${list.length + 1}`, name: body.name, filename: String(body.filename ?? body.name), size: bytes.length };
+    attachments.set(found.id, [...list, stored]);
+    return reply.code(201).send({ id: stored.id });
+  });
+  app.get('/invoices/:id/attachments', async (request, reply) => {
+    if (await preFault(reply, false)) return reply;
+    if (!signatureOk(request, '')) return reply.code(401).send({ error: { code: 'bad_signature', message: 'webhook-signature does not verify' } });
+    const id = (request.params as { id: string }).id;
+    if (!invoices.some((i) => i.id === id)) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
+    return { attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })) };
+  });
+
   app.post('/webhooks', async (request, reply) => {
     const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
     const headers: Record<string, string> = {};
@@ -155,12 +206,28 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     faults.clear();
     return reply.code(204).send();
   });
-  app.get('/_sandbox/invoices', async () => invoices);
+  app.get('/_sandbox/invoices', async () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })));
   app.post('/_sandbox/invoices/:id/send', async (request, reply) => {
     const found = invoices.find((i) => i.id === (request.params as { id: string }).id);
     if (!found) return reply.code(404).send({ error: { code: 'not_found', message: 'no such invoice' } });
     found.state = 'sent';
     return reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/payments', async (request, reply) => {
+    const problem = control(() => registerPayment((request.params as { id: string }).id, checkedPayment(parsed(request.body))));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/delete', async (request, reply) => {
+    const problem = control(() => deleteInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/invalidate', async (request, reply) => {
+    const problem = control(() => invalidateInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/edit', async (request, reply) => {
+    const problem = control(() => editInvoiceTotal((request.params as { id: string }).id, checkedTotal(parsed(request.body))));
+    return problem ? reply.code(problem.status).send({ error: { code: 'refused', message: problem.message } }) : reply.code(204).send();
   });
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/webhooks', async () => webhooks);
@@ -170,7 +237,67 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     return reply.code(204).send();
   });
 
+  function find(id: string): SandboxInvoice {
+    const found = invoices.find((i) => i.id === id);
+    if (!found) throw new SandboxControlError(404, `the generic sandbox has no invoice ${id}`);
+    return found;
+  }
+
+  function paidOf(id: string): string {
+    return sum((payments.get(id) ?? []).map((p) => dec(p.amount))).toFixed(2);
+  }
+
+  function statusOf(found: SandboxInvoice) {
+    const list = payments.get(found.id) ?? [];
+    return {
+      id: found.id,
+      number: found.number,
+      status: found.state,
+      sent: found.state === 'sent',
+      total: found.total === null ? null : dec(found.total).toFixed(2),
+      paidAmount: paidOf(found.id),
+      paidAt: list.length ? list.map((p) => p.date).sort().at(-1)! : null,
+      payments: list.map((p) => ({ ...p })),
+    };
+  }
+
+  function registerPayment(id: string, payment: { amount: string; date: string }) {
+    const found = find(id);
+    payment = checkedPayment(payment);
+    if (found.state === 'invalidated') throw new SandboxControlError(409, `invoice ${id} is invalidated`);
+    payments.set(id, [...(payments.get(id) ?? []), { amount: dec(payment.amount).toFixed(2), date: payment.date }]);
+  }
+
+  function deleteInvoice(id: string) {
+    find(id);
+    invoices = invoices.filter((i) => i.id !== id);
+    for (const [key, value] of references) if (value === id) references.delete(key);
+  }
+
+  function invalidateInvoice(id: string) {
+    find(id).state = 'invalidated';
+  }
+
+  function editInvoiceTotal(id: string, total: string) {
+    total = checkedTotal({ total });
+    const found = find(id);
+    found.total = dec(total).toFixed(2);
+    found.raw = { ...(found.raw as object), totals: { ...((found.raw as { totals?: object }).totals ?? {}), gross: found.total } };
+  }
+
+  /** An invoice someone else put into the accounting system (for reconciliation tests), with whatever reference it carries. */
+  function plantInvoice(invoice: { reference: string; total: string; invoiceDate: string }): string {
+    const n = ++lastNumber;
+    const stored: SandboxInvoice = { id: `G-${n}`, number: String(1000 + n), state: 'draft', reference: invoice.reference, total: invoice.total, raw: { invoiceDate: invoice.invoiceDate, totals: { gross: invoice.total } } };
+    invoices.push(stored);
+    references.set(invoice.reference, stored.id);
+    return stored.id;
+  }
+
   function reset() {
+    attachments = new Map();
+    lastNumber = 0;
+    payments = new Map();
     invoices = [];
     references = new Map();
     webhooks = [];
@@ -182,7 +309,13 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
     app,
     secret,
     faults,
-    invoices: () => invoices.map((i) => ({ ...i })),
+    invoices: () => invoices.map((i) => ({ ...i, paid: paidOf(i.id) })),
+    registerPayment,
+    plantInvoice,
+    attachmentsOf: (id: string) => (attachments.get(id) ?? []).map((a) => ({ ...a })),
+    deleteInvoice,
+    invalidateInvoice,
+    editInvoiceTotal,
     sendInvoice(id: string) {
       const found = invoices.find((i) => i.id === id);
       if (!found) throw new Error(`the generic sandbox has no invoice ${id}`);
@@ -196,6 +329,16 @@ export function buildGenericSandbox(options: GenericSandboxOptions = {}) {
 }
 
 /** The invoice payload of a create or edit, or the answer that refuses it (400 not JSON, 422 invalid). */
+/** A control route's body: the JSON parser here hands over text. */
+function parsed(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
 function readPayload(raw: string): { payload: any } | { refusal: { status: number; body: unknown } } {
   let payload: any;
   try {
@@ -237,6 +380,10 @@ export interface RunningGenericSandbox extends RunningSandbox {
   /** Status events received at POST {url}/webhooks. */
   webhooks(): ReceivedWebhook[];
   readonly webhookUrl: string;
+  /** An invoice someone else put there, carrying `reference` (reconciliation's "not created by ledgerlink"). Returns its id. */
+  plantInvoice(invoice: { reference: string; total: string; invoiceDate: string }): string;
+  /** The attachments an invoice has (name, size). */
+  attachmentsOf(id: string): Array<{ id: string; name: string; filename: string; size: number }>;
 }
 
 /** Starts the generic sandbox (port 4010 on 127.0.0.1 by default; 0 picks a free port). */
@@ -253,6 +400,12 @@ export async function startGenericSandbox(options: GenericSandboxOptions = {}): 
     clearFaults: () => sandbox.faults.clear(),
     invoices: sandbox.invoices,
     sendInvoice: sandbox.sendInvoice,
+    registerPayment: sandbox.registerPayment,
+    plantInvoice: sandbox.plantInvoice,
+    attachmentsOf: sandbox.attachmentsOf,
+    deleteInvoice: sandbox.deleteInvoice,
+    invalidateInvoice: sandbox.invalidateInvoice,
+    editInvoiceTotal: sandbox.editInvoiceTotal,
     requests: sandbox.requests,
     webhooks: sandbox.webhooks,
     reset: sandbox.reset,

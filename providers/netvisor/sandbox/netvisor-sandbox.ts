@@ -7,7 +7,9 @@ import { decodeXmlBytes, parseXmlTree, type XmlNode } from '../xml/tree.js';
 import { checkNetvisorAuth, type SandboxCredentials } from './auth-check.js';
 import { restyle, type NetvisorAnswerStyle } from './answer-style.js';
 import { failedAnswer, type Answer } from './responses.js';
-import { handleResource, isInvoiceAdd } from './resources.js';
+import { handleResource, isInvoiceAdd, paidOf } from './resources.js';
+import { dec, money } from '../../../src/domain/money.js';
+import { checkedPayment, checkedTotal, control, SandboxControlError } from '../../sandbox-kit/sandbox-control.js';
 import { OrganisationData, type StoredCustomer, type StoredInvoice, type StoredProduct } from './store.js';
 
 /** `npm run sandbox` serves Netvisor here. */
@@ -34,6 +36,8 @@ export interface NetvisorSandboxOptions extends SandboxOptions {
   now?: () => Date;
   /** Answer in other shapes real Netvisor answers take (see answer-style.ts); changeable while running. */
   answerStyle?: NetvisorAnswerStyle;
+  /** How many invoices one salesinvoicelist.nv answer holds at most (Netvisor: 500); small in paging tests. */
+  listPageSize?: number;
 }
 
 /** What the sandbox counts about concurrency, for tests of the one-at-a-time rule. */
@@ -63,6 +67,15 @@ export interface RunningNetvisorSandbox extends RunningSandbox {
 }
 
 const freshStats = (): NetvisorSandboxStats => ({ refusedOverlapping: 0, maxConcurrent: 0, maxConcurrentByOrganisation: {}, answeredByOrganisation: {} });
+
+/** A control route's JSON body (this app reads bodies as bytes). */
+function jsonBody(body: unknown): unknown {
+  try {
+    return JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') || '{}' : '{}');
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A local Netvisor: it verifies every request's headers and MAC, refuses a
@@ -198,6 +211,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
       body,
       useHttpStatus: useHttp,
       periodLockedBefore,
+      ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
     });
 
     if (result.storedInvoice) {
@@ -229,6 +243,22 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     if (!sendInvoice((request.params as { id: string }).id)) return reply.code(404).send({ error: 'no such invoice' });
     return reply.code(204).send();
   });
+  app.post('/_sandbox/invoices/:id/payments', async (request, reply) => {
+    const problem = control(() => registerPayment((request.params as { id: string }).id, checkedPayment(jsonBody(request.body))));
+    return problem ? reply.code(problem.status).send({ error: problem.message }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/delete', async (request, reply) => {
+    const problem = control(() => deleteInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: problem.message }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/invalidate', async (request, reply) => {
+    const problem = control(() => invalidateInvoice((request.params as { id: string }).id));
+    return problem ? reply.code(problem.status).send({ error: problem.message }) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/edit', async (request, reply) => {
+    const problem = control(() => editInvoiceTotal((request.params as { id: string }).id, checkedTotal(jsonBody(request.body))));
+    return problem ? reply.code(problem.status).send({ error: problem.message }) : reply.code(204).send();
+  });
   app.get('/_sandbox/requests', async () => log.list());
   app.get('/_sandbox/stats', async () => stats);
   app.get('/_sandbox/credentials', async () => credentials);
@@ -251,7 +281,7 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
   function invoices(organisationId?: string): SandboxInvoice[] {
     const ids = organisationId ? [organisationId] : organisations;
     return ids.flatMap((id) =>
-      org(id).invoices.map((i) => ({ id: String(i.netvisorKey), number: i.number, state: i.status, reference: i.referenceNumber, total: i.amount, raw: i })),
+      org(id).invoices.map((i) => ({ id: String(i.netvisorKey), number: i.number, state: i.status, reference: i.referenceNumber, total: i.amount, paid: paidOf(i), raw: i })),
     );
   }
 
@@ -265,6 +295,37 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
       }
     }
     return false;
+  }
+
+  function located(id: string): { orgId: string; invoice: StoredInvoice } {
+    for (const orgId of organisations) {
+      const invoice = org(orgId).invoices.find((i) => String(i.netvisorKey) === id);
+      if (invoice) return { orgId, invoice };
+    }
+    throw new SandboxControlError(404, `the Netvisor sandbox has no invoice ${id}`);
+  }
+
+  /** A payment is matched to the invoice: its open sum goes down; paid in full, it becomes paid. */
+  function registerPayment(id: string, payment: { amount: string; date: string }): void {
+    const { invoice } = located(id);
+    if (invoice.status === 'unsent') throw new SandboxControlError(409, `invoice ${invoice.number} is unsent; send it before it can be paid`);
+    invoice.payments = [...(invoice.payments ?? []), { amount: money(dec(payment.amount)), date: payment.date }];
+    if (dec(paidOf(invoice)).gte(dec(invoice.amount))) invoice.status = 'paid';
+  }
+
+  function deleteInvoice(id: string): void {
+    const { orgId, invoice } = located(id);
+    org(orgId).invoices = org(orgId).invoices.filter((i) => i !== invoice);
+  }
+
+  // Netvisor's API has no invalidation: an issued invoice is credited. The sandbox says so.
+  function invalidateInvoice(id: string): void {
+    located(id);
+    throw new SandboxControlError(409, 'Netvisor invoices are not invalidated: delete it, or credit it with a credit note');
+  }
+
+  function editInvoiceTotal(id: string, total: string): void {
+    located(id).invoice.amount = money(dec(total));
   }
 
   function reset() {
@@ -284,6 +345,10 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
     faults,
     invoices,
     sendInvoice,
+    registerPayment,
+    deleteInvoice,
+    invalidateInvoice,
+    editInvoiceTotal,
     requests: () => log.list(),
     stats: () => structuredClone(stats),
     customers: (id = credentials.organisationId) => [...org(id).customers],
@@ -320,6 +385,10 @@ export async function startNetvisorSandbox(options: NetvisorSandboxOptions = {})
     sendInvoice: (id) => {
       if (!sandbox.sendInvoice(id)) throw new Error(`the Netvisor sandbox has no invoice ${id}`);
     },
+    registerPayment: sandbox.registerPayment,
+    deleteInvoice: sandbox.deleteInvoice,
+    invalidateInvoice: sandbox.invalidateInvoice,
+    editInvoiceTotal: sandbox.editInvoiceTotal,
     requests: sandbox.requests,
     stats: sandbox.stats,
     customers: sandbox.customers,

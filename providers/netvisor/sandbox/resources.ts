@@ -19,6 +19,13 @@ export interface ResourceContext {
   useHttpStatus: boolean;
   /** Invoices dated before this day are in a locked accounting period. */
   periodLockedBefore: string | null;
+  /** salesinvoicelist.nv answers at most this many invoices (Netvisor: 500), lowest NetvisorKey first. */
+  listPageSize?: number;
+}
+
+/** Paid so far on a stored invoice, with a dot. */
+export function paidOf(i: StoredInvoice): string {
+  return money(sum((i.payments ?? []).map((p) => dec(p.amount))));
 }
 
 export interface ResourceResult {
@@ -359,7 +366,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     const v = q.get(p);
     if (v !== undefined && !isCalendarDate(v)) throw invalid(`${p} must be a date written YYYY-MM-DD, got "${v}"`);
   }
-  const found = org.invoices.filter((i) => {
+  const found = [...org.invoices].sort((a, b) => a.netvisorKey - b.netvisorKey).filter((i) => {
     if (q.get('begininvoicedate') && i.date < q.get('begininvoicedate')!) return false;
     if (q.get('endinvoicedate') && i.date > q.get('endinvoicedate')!) return false;
     if (q.get('invoicenumber') && i.number !== q.get('invoicenumber')) return false;
@@ -370,7 +377,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     return true;
   });
   const withComment = (Number(q.get('replyoption') ?? '0') & 1) === 1;
-  const entries = found.map((i) => ({
+  const entries = found.slice(0, ctx.listPageSize ?? 500).map((i) => ({
     NetvisorKey: String(i.netvisorKey),
     InvoiceNumber: i.number,
     Invoicedate: { $: { format: 'ansi' }, _: i.date },
@@ -379,7 +386,7 @@ function salesInvoiceList(org: OrganisationData, ctx: ResourceContext): Resource
     CustomerName: i.customerName ?? '',
     ReferenceNumber: i.referenceNumber ?? '',
     InvoiceSum: i.amount.replace('.', ','),
-    OpenSum: i.amount.replace('.', ','),
+    OpenSum: money(dec(i.amount).minus(dec(paidOf(i)))).replace('.', ','),
     Uri: `${ctx.baseUrl}/getsalesinvoice.nv?netvisorkey=${i.netvisorKey}`,
     ...(withComment ? { AdditionalInformation: { PrivateComment: i.privateComment ?? '' } } : {}),
   }));
@@ -428,6 +435,32 @@ function getSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceR
   };
 }
 
+/**
+ * matchcreditnote.nv: `<root><matchcreditnote><creditnotenetvisorkey>…<invoicenetvisorkey>…`.
+ * Both must exist, the first be a credit note (negative) and the second an
+ * invoice of the same customer; the same match again is answered OK, a credit
+ * note already matched to another invoice is refused.
+ */
+function matchCreditNote(org: OrganisationData, ctx: ResourceContext): ResourceResult {
+  const body = needBody(ctx, 'matchcreditnote.nv');
+  const match = childOf(body.tree, 'matchcreditnote');
+  const cnKey = text(match, 'creditnotenetvisorkey');
+  const invKey = text(match, 'invoicenetvisorkey');
+  if (!match || !cnKey || !invKey) throw invalid('matchcreditnote.nv needs <matchcreditnote> with <creditnotenetvisorkey> and <invoicenetvisorkey>');
+  const creditNote = org.invoices.find((i) => String(i.netvisorKey) === cnKey);
+  const invoice = org.invoices.find((i) => String(i.netvisorKey) === invKey);
+  if (!creditNote) throw invalid(`Credit note not found with NetvisorKey ${cnKey}`);
+  if (!invoice) throw invalid(`Sales invoice not found with NetvisorKey ${invKey}`);
+  if (!dec(creditNote.amount).isNegative()) throw invalid(`Sales invoice ${creditNote.number} is not a credit note`);
+  if (dec(invoice.amount).isNegative()) throw invalid(`Sales invoice ${invoice.number} is a credit note`);
+  if (creditNote.customerKey !== invoice.customerKey) throw invalid(`Credit note ${creditNote.number} and invoice ${invoice.number} have different customers`);
+  if (creditNote.matchedInvoiceKey !== undefined && creditNote.matchedInvoiceKey !== invoice.netvisorKey) {
+    throw invalid(`Credit note ${creditNote.number} is already matched to another invoice`);
+  }
+  creditNote.matchedInvoiceKey = invoice.netvisorKey;
+  return { answer: okAnswer({}, ctx.now) };
+}
+
 type Handler = (org: OrganisationData, ctx: ResourceContext) => ResourceResult;
 
 const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
@@ -439,6 +472,7 @@ const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
   'salesinvoice.nv': { method: 'POST', handle: salesInvoice },
   'salesinvoicelist.nv': { method: 'GET', handle: salesInvoiceList },
   'getsalesinvoice.nv': { method: 'GET', handle: getSalesInvoice },
+  'matchcreditnote.nv': { method: 'POST', handle: matchCreditNote },
 };
 
 /** True for the resource that creates invoices (where "create" faults apply). */

@@ -66,6 +66,10 @@ export interface StoredInvoice {
   /** The body as received (decoded). */
   xml: string;
   receivedAt: string;
+  /** Payments matched to the invoice, oldest first (amounts with a dot). */
+  payments?: Array<{ amount: string; date: string }>;
+  /** For a credit note matched with matchcreditnote.nv: the NetvisorKey of the invoice it credits. */
+  matchedInvoiceKey?: number;
 }
 
 export class OrganisationData {

@@ -116,6 +116,8 @@ export interface SalesInvoiceListEntry {
   referenceNumber: string | null;
   /** Invoice sum with a dot, when Netvisor gave one. */
   sum: string | null;
+  /** What is still unpaid, with a dot, when Netvisor gave it (`OpenSum`). */
+  openSum?: string | null;
   /** The private comment, when asked for with replyoption=1 and Netvisor answered it. */
   privateComment: string | null | undefined;
 }
@@ -134,6 +136,8 @@ export function parseSalesInvoiceList(response: NetvisorResponse): SalesInvoiceL
         customerCode: textOf(s, 'CustomerCode'),
         referenceNumber: textOf(s, 'ReferenceNumber'),
         sum: parseCommaDecimal(textOf(s, 'InvoiceSum')),
+        // Only when Netvisor gave it: a list without OpenSum says nothing about payments.
+        ...(textOf(s, 'OpenSum') === null ? {} : { openSum: parseCommaDecimal(textOf(s, 'OpenSum')) }),
         privateComment: comment ? comment.text.trim() : undefined,
       };
     })

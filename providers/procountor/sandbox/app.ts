@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { checkedPayment, checkedTotal, control } from '../../sandbox-kit/sandbox-control.js';
 import { invoiceRuleErrors, partnerRuleErrors, textErrors, type RuleError } from './rules.js';
 import { businessPartnerSchema, checkingEventSchema, invoiceSchema, sandboxFaultSchema, schemaErrors, type SandboxInvoiceBody } from './schemas.js';
 import type { SandboxState, StoredInvoice, StoredPartner } from './state.js';
@@ -76,6 +77,30 @@ function invoiceSummary(i: StoredInvoice) {
   };
 }
 
+/** The parts of a multipart/form-data body by name (enough for the sandbox: no nested parts). */
+function parseMultipart(body: Buffer, contentType: string): Record<string, { data: Buffer; filename?: string; contentType?: string }> | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!boundary) return null;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const parts: Record<string, { data: Buffer; filename?: string; contentType?: string }> = {};
+  let at = body.indexOf(marker);
+  while (at !== -1) {
+    const start = at + marker.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const next = body.indexOf(marker, start);
+    if (next === -1) break;
+    const part = body.subarray(start + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('utf8');
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+    if (name) parts[name] = { data: part.subarray(split + 4), ...(filename ? { filename } : {}), ...(type ? { contentType: type.trim() } : {}) };
+    at = next;
+  }
+  return parts;
+}
+
 function page<T>(items: T[], query: Query) {
   const size = Math.min(200, Math.max(1, Number(first(query.size) ?? 50) || 50));
   const pageNumber = Math.max(0, Number(first(query.page) ?? 0) || 0);
@@ -116,6 +141,9 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     request.raw.socket?.destroy();
   }
 
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 12_000_000 }, (request, body, done) => {
+    done(null, parseMultipart(body as Buffer, String(request.headers['content-type'] ?? '')));
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -158,6 +186,25 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
     if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
     state.setInvoiceStatus(invoice.id, 'SENT');
     return reply.code(204).send();
+  });
+  // A payment arrives; a person deletes, invalidates or changes the invoice.
+  app.post('/_sandbox/invoices/:id/payments', async (request, reply) => {
+    const problem = control(() => state.registerPayment(Number((request.params as { id: string }).id), checkedPayment(request.body)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/delete', async (request, reply) => {
+    const problem = control(() => state.deleteInvoice(Number((request.params as { id: string }).id)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/invalidate', async (request, reply) => {
+    const invoice = state.invoices.get(Number((request.params as { id: string }).id));
+    if (!invoice) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+    state.setInvoiceStatus(invoice.id, 'INVALIDATED');
+    return reply.code(204).send();
+  });
+  app.post('/_sandbox/invoices/:id/edit', async (request, reply) => {
+    const problem = control(() => state.editInvoiceTotal(Number((request.params as { id: string }).id), checkedTotal(request.body)));
+    return problem ? fail(reply, problem.status, [{ message: problem.message }]) : reply.code(204).send();
   });
   app.get('/_sandbox/credentials', async () => credentials());
   app.get('/_sandbox/requests', async () => [...state.log]);
@@ -298,7 +345,11 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         const types = all(query.types);
         const invoiceNumber = first(query.invoiceNumber);
         const partnerId = first(query.businessPartnerId);
+        const startDate = first(query.startDate);
+        const endDate = first(query.endDate);
         const found = [...state.invoices.values()]
+          .filter((i) => startDate === undefined || i.date >= startDate)
+          .filter((i) => endDate === undefined || i.date <= endDate)
           .filter((i) => original === undefined || i.originalInvoiceNumber === original)
           .filter((i) => statuses.length === 0 || statuses.includes(i.status))
           .filter((i) => types.length === 0 || types.includes(i.type))
@@ -327,6 +378,32 @@ export function buildProcountorSandboxApp(state: SandboxState, credentials: () =
         if (id.includes(',')) return fail(reply, 400, [{ message: 'INVALID_REQUEST: the sandbox reads one invoice at a time' }]);
         const invoice = state.invoices.get(Number(id));
         return invoice ?? fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+      });
+
+      api.get('/invoices/:id/paymentevents', async (request, reply) => {
+        const id = Number((request.params as { id: string }).id);
+        if (!state.invoices.has(id)) return fail(reply, 404, [{ message: 'NOT_FOUND: no such invoice' }]);
+        const events = (state.payments.get(id) ?? []).map((p) => ({ ...p, invoiceId: id, type: 'BANKSTATEMENT', status: 'PAID' }));
+        const query = request.query as Query;
+        return page(first(query.orderById) === 'DESC' ? [...events].reverse() : events, query);
+      });
+
+      // saveAttachment: multipart with `meta` (Attachment JSON) and `file`; at most 10,000,000 bytes.
+      api.post('/attachments', async (request, reply) => {
+        const parts = request.body as Record<string, { data: Buffer; filename?: string; contentType?: string }> | null;
+        if (!parts || !parts.meta || !parts.file) return fail(reply, 400, [{ message: 'INVALID_REQUEST: multipart parts meta and file are required' }]);
+        let meta: { name?: string; referenceType?: string; referenceId?: number };
+        try {
+          meta = JSON.parse(parts.meta.data.toString('utf8'));
+        } catch {
+          return fail(reply, 400, [{ field: 'meta', message: 'INVALID_REQUEST: meta is not JSON' }]);
+        }
+        if (!meta.name || meta.referenceType !== 'INVOICE' || typeof meta.referenceId !== 'number') {
+          return fail(reply, 400, [{ field: 'meta', message: 'INVALID_VALUE: name, referenceType INVOICE and referenceId are required' }]);
+        }
+        if (!state.invoices.has(meta.referenceId)) return fail(reply, 404, [{ message: `NOT_FOUND: no invoice ${meta.referenceId}` }]);
+        if (parts.file.data.length > 10_000_000) return fail(reply, 400, [{ field: 'file', message: 'ATTACHMENT_TOO_LARGE: at most 10000000 bytes' }]);
+        return state.addAttachment(meta.referenceId, { name: meta.name, mimeType: parts.file.contentType ?? 'application/octet-stream', size: parts.file.data.length });
       });
 
       // Only an UNFINISHED invoice can be updated, with the version it was read at; its partner cannot change.

@@ -85,6 +85,13 @@ export async function startProcountorSandbox(options: ProcountorSandboxOptions =
       if (!state.invoices.has(Number(id))) throw new Error(`the Procountor sandbox has no invoice ${id}`);
       state.setInvoiceStatus(Number(id), 'SENT');
     },
+    registerPayment: (id, payment) => state.registerPayment(Number(id), payment),
+    deleteInvoice: (id) => state.deleteInvoice(Number(id)),
+    invalidateInvoice(id) {
+      if (!state.invoices.has(Number(id))) throw new Error(`the Procountor sandbox has no invoice ${id}`);
+      state.setInvoiceStatus(Number(id), 'INVALIDATED');
+    },
+    editInvoiceTotal: (id, total) => state.editInvoiceTotal(Number(id), total),
     requests: () => state.log.map((r) => ({ ...r })),
     reset: () => state.reset(),
     close() {

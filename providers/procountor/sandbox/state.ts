@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxFault, SandboxInvoice } from '../../types.js';
+import { Decimal } from 'decimal.js';
+import { SandboxControlError } from '../../sandbox-kit/sandbox-control.js';
 import { finnishReference, invoiceSums, type SandboxCompany } from './rules.js';
 import type { SandboxInvoiceBody, SandboxPartnerBody } from './schemas.js';
 
@@ -29,13 +31,14 @@ export interface SandboxConfig {
 }
 
 export type StoredPartner = SandboxPartnerBody & { id: number; version: string; registryInfo: { active: boolean } };
-export type StoredInvoice = SandboxInvoiceBody & {
+export type StoredInvoice = Omit<SandboxInvoiceBody, 'attachments'> & {
   id: number;
   status: string;
   invoiceNumber: number;
   version: string;
   created: string;
   ledgerReceiptId: number;
+  attachments?: Array<{ id: number; name: string; referenceType: string; referenceId: number; mimeType: string; size: number }>;
   invoiceSumInfo: Array<{ currency: string; inAccountingCurrency: boolean; excludingVatTotal: number; vatSumTotal: number; invoiceSumTotal: number }>;
 };
 
@@ -65,6 +68,9 @@ export class SandboxState {
   readonly partners = new Map<number, StoredPartner>();
   readonly products = new Map<number, SandboxProduct>();
   readonly invoices = new Map<number, StoredInvoice>();
+  /** Payment events per invoice id (GET /invoices/{id}/paymentevents), oldest first. */
+  readonly payments = new Map<number, Array<{ id: number; paymentDate: string; amount: number; currency: string }>>();
+  private nextPaymentId = 900_001;
   readonly log: Array<{ method: string; path: string; at: string; status?: number }> = [];
   private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
   private faults: ActiveFault[] = [];
@@ -86,6 +92,8 @@ export class SandboxState {
   reset(): void {
     this.partners.clear();
     this.invoices.clear();
+    this.payments.clear();
+    this.nextPaymentId = 900_001;
     this.products.clear();
     for (const p of this.config.products) this.products.set(p.id, { ...p });
     this.log.length = 0;
@@ -186,6 +194,7 @@ export class SandboxState {
     if (paymentInfo.bankReferenceCode === '') paymentInfo.bankReferenceCode = finnishReference(id);
     const stored: StoredInvoice = {
       ...body,
+      attachments: [],
       paymentInfo,
       id,
       status: 'UNFINISHED',
@@ -220,11 +229,64 @@ export class SandboxState {
     return invoice;
   }
 
+  private nextAttachmentId = 700_001;
+
+  /** POST /attachments for an invoice: kept on the invoice (GET /invoices/{id} lists it). */
+  addAttachment(invoiceId: number, meta: { name: string; mimeType: string; size: number }): { id: number; name: string; referenceType: string; referenceId: number; mimeType: string; size: number } {
+    const invoice = this.invoices.get(invoiceId)!;
+    const attachment = { id: this.nextAttachmentId++, name: meta.name, referenceType: 'INVOICE', referenceId: invoiceId, mimeType: meta.mimeType, size: meta.size };
+    invoice.attachments = [...(invoice.attachments ?? []), attachment];
+    return attachment;
+  }
+
+  /** Gross total of an invoice as Procountor states it (`invoiceSumInfo`), 2 places. */
+  gross(invoice: StoredInvoice): string {
+    return Number(invoice.invoiceSumInfo[0]?.invoiceSumTotal ?? 0).toFixed(2);
+  }
+
+  /** Paid so far on an invoice, 2 places. */
+  paid(id: number): string {
+    return (this.payments.get(id) ?? []).reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2);
+  }
+
+  /**
+   * A payment arrives (a bank statement matched to the invoice): a payment event,
+   * and the invoice becomes PARTLY_PAID or PAID. Only an approved invoice can be paid.
+   */
+  registerPayment(id: number, payment: { amount: string; date: string }): void {
+    const invoice = this.invoices.get(id);
+    if (!invoice) throw new SandboxControlError(404, `the Procountor sandbox has no invoice ${id}`);
+    if (['UNFINISHED', 'INVALIDATED', 'DELETED'].includes(invoice.status)) {
+      throw new SandboxControlError(409, `invoice ${id} is ${invoice.status}; only an approved invoice can be paid`);
+    }
+    const list = this.payments.get(id) ?? [];
+    list.push({ id: this.nextPaymentId++, paymentDate: payment.date, amount: Number(payment.amount), currency: invoice.paymentInfo.currency });
+    this.payments.set(id, list);
+    this.setInvoiceStatus(id, new Decimal(this.paid(id)).gte(this.gross(invoice)) ? 'PAID' : 'PARTLY_PAID');
+  }
+
+  /** A person deletes the invoice: Procountor no longer has it. */
+  deleteInvoice(id: number): void {
+    if (!this.invoices.delete(id)) throw new SandboxControlError(404, `the Procountor sandbox has no invoice ${id}`);
+    this.payments.delete(id);
+  }
+
+  /** A person changes the invoice in Procountor so its gross total becomes `total`. */
+  editInvoiceTotal(id: number, total: string): void {
+    const invoice = this.invoices.get(id);
+    if (!invoice) throw new SandboxControlError(404, `the Procountor sandbox has no invoice ${id}`);
+    const sums = invoice.invoiceSumInfo[0]!;
+    sums.invoiceSumTotal = Number(total);
+    sums.excludingVatTotal = Number(new Decimal(total).minus(sums.vatSumTotal).toFixed(2));
+    invoice.version = nextVersion(this.now(), invoice.version);
+  }
+
   /** PUT /invoices/{id}: the new body replaces the invoice; id, number, status and creation stay. */
   replaceInvoice(id: number, body: SandboxInvoiceBody): StoredInvoice {
     const old = this.invoices.get(id)!;
     const updated: StoredInvoice = {
       ...body,
+      attachments: old.attachments ?? [],
       paymentInfo: { ...body.paymentInfo, bankReferenceCode: body.paymentInfo.bankReferenceCode === '' ? old.paymentInfo.bankReferenceCode : body.paymentInfo.bankReferenceCode },
       id,
       partnerId: old.partnerId,
@@ -246,7 +308,8 @@ export class SandboxState {
       number: String(inv.invoiceNumber),
       state: inv.status,
       reference: inv.originalInvoiceNumber ?? null,
-      total: invoiceSums(inv).gross.toFixed(2),
+      total: this.gross(inv),
+      paid: this.paid(inv.id),
       raw: structuredClone(inv),
     }));
   }

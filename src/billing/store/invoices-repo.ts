@@ -123,12 +123,13 @@ export class InvoicesRepo {
     return row ? toInvoice(row) : null;
   }
 
-  /** Invoices a provider has sent (Procountor's SENT) follow it to 'sent'. */
+  /** Invoices a provider has sent (Procountor's SENT, or read back as sent / paid: issue 14) follow it to 'sent'. */
   async followProviderSent(tenantId: string): Promise<void> {
     await this.db.query(
       `update billing_invoices bi set status = 'sent', sent_at = coalesce(sr.synced_at, now()), sent_by = 'provider:' || sr.provider, updated_at = now()
          from sync_records sr
-        where bi.tenant_id = $1 and bi.status = 'ready_to_send' and sr.id = bi.sync_record_id and sr.provider_state = 'SENT'`,
+        where bi.tenant_id = $1 and bi.status = 'ready_to_send' and sr.id = bi.sync_record_id
+          and (sr.provider_state = 'SENT' or sr.status in ('sent', 'partially_paid', 'paid'))`,
       [tenantId],
     );
   }

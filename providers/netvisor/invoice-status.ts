@@ -1,0 +1,89 @@
+import { Decimal } from 'decimal.js';
+import { ProviderTransientError } from '../errors/transient-error.js';
+import type { ProviderInvoice, ProviderInvoiceStatus } from '../types.js';
+import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
+import { NETVISOR_LIST_PAGE } from './lookup.js';
+import { parseSalesInvoice, parseSalesInvoiceList, type SalesInvoiceListEntry } from './xml/parse-response.js';
+
+const MAX_PAGES = 20;
+
+/**
+ * Whether a Netvisor sales invoice was sent and what has been paid, from
+ * `salesinvoicelist.nv` (the list carries `InvoiceStatus`, `InvoiceSum` and
+ * `OpenSum`; getsalesinvoice.nv does not carry the open sum): filtered by the
+ * invoice number, paged on with `invoicesabovenetvisorkey` while pages come
+ * back full. Paid = InvoiceSum − OpenSum. Netvisor's list gives no payment
+ * date, so `paidAt` is null (the record then carries the day ledgerlink saw
+ * the payment). Anything unreadable throws, so nothing known is changed.
+ */
+export async function readNetvisorStatus(ctx: NetvisorContext, existing: ProviderInvoice, deps: NetvisorDeps): Promise<ProviderInvoiceStatus | null> {
+  const number = existing.number ?? (await numberOf(ctx, existing.id, deps));
+  if (number === undefined) return null;
+  const entry = await findInList(ctx, existing.id, number, deps);
+  if (!entry) {
+    // Not in the list under its number: deleted, or renumbered. getsalesinvoice.nv tells which.
+    if ((await numberOf(ctx, existing.id, deps)) === undefined) return null;
+    throw unreadable(existing.id, `salesinvoicelist.nv did not list it under number ${number}`);
+  }
+  if (entry.sum === null || entry.openSum === null || entry.openSum === undefined || !entry.status) {
+    throw unreadable(existing.id, 'the list gave no InvoiceSum, OpenSum or InvoiceStatus');
+  }
+  const status = entry.status.toLowerCase();
+  const total = new Decimal(entry.sum);
+  const paid = Decimal.max(0, total.minus(entry.openSum));
+  return {
+    state: status,
+    void: false,
+    sent: status !== 'unsent',
+    paidAmount: (status === 'paid' && paid.isZero() ? total : paid).toFixed(2),
+    paidAt: null,
+    total: total.toFixed(2),
+  };
+}
+
+async function findInList(ctx: NetvisorContext, key: string, number: string, deps: NetvisorDeps): Promise<SalesInvoiceListEntry | null> {
+  let above: number | null = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const entries = parseSalesInvoiceList(
+      await netvisorOk(
+        ctx,
+        {
+          method: 'GET',
+          resource: 'salesinvoicelist.nv',
+          query: [['invoicenumber', number], ...(above === null ? [] : ([['invoicesabovenetvisorkey', String(above)]] as Array<[string, string]>))],
+          write: false,
+          label: 'read the invoice status from Netvisor',
+        },
+        deps,
+      ),
+    );
+    const found = entries.find((e) => e.netvisorKey === key);
+    if (found) return found;
+    if (entries.length < NETVISOR_LIST_PAGE) return null;
+    const highest = Math.max(...entries.map((e) => Number(e.netvisorKey)));
+    if (!Number.isFinite(highest) || (above !== null && highest <= above)) break;
+    above = highest;
+  }
+  throw unreadable(key, 'the list kept answering full pages');
+}
+
+/** The invoice's number from getsalesinvoice.nv; undefined when Netvisor no longer has it. */
+async function numberOf(ctx: NetvisorContext, key: string, deps: NetvisorDeps): Promise<string | undefined> {
+  const details = parseSalesInvoice(
+    await netvisorOk(
+      ctx,
+      { method: 'GET', resource: 'getsalesinvoice.nv', query: [['netvisorkey', key], ['pdfimage', 'nopdf']], write: false, label: 'read the invoice from Netvisor' },
+      deps,
+    ),
+  );
+  if (!details) return undefined;
+  if (!details.number) throw unreadable(key, 'getsalesinvoice.nv gave no number');
+  return details.number;
+}
+
+function unreadable(key: string, why: string): ProviderTransientError {
+  return new ProviderTransientError({
+    code: 'netvisor_status_unreadable',
+    message: `Netvisor's answer about invoice ${key} could not be read in full (${why}); ledgerlink keeps what it knew and reads it again later.`,
+  });
+}

@@ -1,0 +1,95 @@
+import type { Queryable } from './database.js';
+
+export interface AttachmentRow {
+  id: string;
+  recordId: string;
+  tenantId: string;
+  name: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  status: 'pending' | 'sending' | 'done' | 'failed';
+  providerAttachmentId: string | null;
+  error: unknown;
+  tries: number;
+  createdAt: Date;
+  doneAt: Date | null;
+}
+
+const toRow = (r: any): AttachmentRow => ({
+  id: r.id,
+  recordId: r.record_id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  filename: r.filename,
+  contentType: r.content_type,
+  size: Number(r.size),
+  status: r.status,
+  providerAttachmentId: r.provider_attachment_id ?? null,
+  error: r.error ?? null,
+  tries: Number(r.tries),
+  createdAt: r.created_at,
+  doneAt: r.done_at ?? null,
+});
+
+/**
+ * Invoice attachments and their way to the provider (migration 010): pending →
+ * sending (written before the upload) → done, or failed with the provider's
+ * reason. A `sending` one is looked up by name before it is ever sent again.
+ */
+export class AttachmentsRepo {
+  constructor(private readonly db: Queryable) {}
+
+  async add(a: { id: string; recordId: string; tenantId: string; name: string; filename: string; contentType: string; data: Buffer }): Promise<AttachmentRow> {
+    const rows = await this.db.query<any>(
+      `insert into invoice_attachments (id, record_id, tenant_id, name, filename, content_type, size, data) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+      [a.id, a.recordId, a.tenantId, a.name, a.filename, a.contentType, a.data.length, a.data.toString('base64')],
+    );
+    return toRow(rows[0]);
+  }
+
+  async forRecord(recordId: string): Promise<AttachmentRow[]> {
+    return (await this.db.query<any>('select * from invoice_attachments where record_id = $1 order by created_at, id', [recordId])).map(toRow);
+  }
+
+  /**
+   * Takes due attachments whose invoice is at the provider and not held by a
+   * sync worker; each is not due again for `holdMs` (another worker skips it).
+   */
+  async take(limit: number, holdMs: number): Promise<AttachmentRow[]> {
+    const rows = await this.db.query<any>(
+      `update invoice_attachments a set next_try_at = now() + ($2::text || ' milliseconds')::interval
+         from (select a2.id from invoice_attachments a2 join sync_records r on r.id = a2.record_id
+                where a2.status in ('pending', 'sending') and a2.next_try_at <= now()
+                  and r.provider_invoice_id is not null and r.status in ('synced', 'sent', 'partially_paid', 'paid')
+                  and (r.lease_until is null or r.lease_until < now())
+                order by a2.next_try_at limit $1 for update of a2 skip locked) due
+        where a.id = due.id returning a.*`,
+      [limit, holdMs],
+    );
+    return rows.map(toRow);
+  }
+
+  async data(id: string): Promise<Buffer> {
+    const rows = await this.db.query<any>('select data from invoice_attachments where id = $1', [id]);
+    return Buffer.from(String(rows[0]?.data ?? ''), 'base64');
+  }
+
+  /** Written before the upload: from now on the next step after any doubt is a lookup. */
+  async markSending(id: string): Promise<void> {
+    await this.db.query(`update invoice_attachments set status = 'sending', sent_at = now(), tries = tries + 1 where id = $1`, [id]);
+  }
+
+  async markDone(id: string, providerAttachmentId: string): Promise<void> {
+    await this.db.query(`update invoice_attachments set status = 'done', provider_attachment_id = $2, error = null, done_at = now() where id = $1`, [id, providerAttachmentId]);
+  }
+
+  async markFailed(id: string, error: unknown): Promise<void> {
+    await this.db.query(`update invoice_attachments set status = 'failed', error = $2 where id = $1`, [id, JSON.stringify(error)]);
+  }
+
+  /** Tried again later, keeping its status (a `sending` one stays one: the next try looks it up first). */
+  async retryLater(id: string, at: Date, error: unknown): Promise<void> {
+    await this.db.query(`update invoice_attachments set next_try_at = $2, error = $3 where id = $1`, [id, at, JSON.stringify(error)]);
+  }
+}
