@@ -591,26 +591,68 @@ export class InvoiceService implements InvoiceResolver {
   }
 
   /**
+   * A failed record that never reached the provider is resynced with its
+   * products resolved again from the mappings as they are now: a person who
+   * read "fix the product mapping" and fixed it expects the resync to use it.
+   * (Otherwise what was accepted is what is sent.) Nothing changes when the
+   * mappings give the same lines, or when they now give problems — then the
+   * resync goes ahead with what was accepted, and fails as before.
+   */
+  private async resolvedAgain(record: SyncRecord): Promise<{ patch: { resolved: ResolvedInvoice; totals: ResolvedInvoice['totals']; warnings: SyncWarning[] }; message: string } | null> {
+    if (record.status !== 'failed' || record.createSent || record.providerInvoiceId || !record.resolved) return null;
+    const parsed = parseInvoiceDocument(record.document);
+    if (!parsed.ok) return null;
+    const repos = this.deps.store.repos;
+    const connection = await loadConnection(repos, this.deps.secretBox, record.tenantId, record.provider);
+    const frozen = record.resolved as ResolvedInvoice;
+    const again = await resolveInvoice(repos, {
+      tenantId: record.tenantId,
+      recordId: record.id,
+      reference: record.reference,
+      referenceNumber: record.referenceNumber,
+      document: parsed.document,
+      paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
+      createDefaults: true,
+      mappings: await this.deps.cache.mappings(record.tenantId),
+    });
+    if (again.problems.length || this.providerProblems(record.provider, again.invoice).length) return null;
+    const invoice: ResolvedInvoice = { ...again.invoice, credited: frozen.credited };
+    if (resolutionKey(invoice) === resolutionKey(frozen)) return null;
+    const totals = frozen.totals.gross === invoice.totals.gross ? '' : ` (gross ${frozen.totals.gross} → ${invoice.totals.gross})`;
+    return {
+      patch: { resolved: invoice, totals: invoice.totals, warnings: again.warnings },
+      message: `products resolved again with the current product mappings${totals}`,
+    };
+  }
+
+  /**
    * Restarts a record, decided on its locked row: only a resyncable status, and
    * never while a worker holds its lease (that run's outcome must not be
    * overwritten). In doubt stays in doubt (the lookup comes first); the rest
    * start over as queued.
    */
-  private restart(record: SyncRecord) {
+  private async restart(record: SyncRecord) {
     const clock = this.deps.clock;
+    const refreshed = await this.resolvedAgain(record);
     return transition(this.deps, record.id, record.status === 'in_doubt' ? 'in_doubt' : 'queued', {
-      patch: { nextAttemptAt: null, ...(record.status === 'in_doubt' ? {} : { lastError: null }) },
-      message: 'resync requested',
+      patch: { nextAttemptAt: null, ...(record.status === 'in_doubt' ? {} : { lastError: null }), ...(refreshed?.patch ?? {}) },
+      message: refreshed ? `resync requested; ${refreshed.message}` : 'resync requested',
       runAfterMs: 0,
       resetRetries: true,
       onlyIf: (current) => {
         if (current.status !== record.status) return `the record changed from ${record.status} to ${current.status} meanwhile`;
+        if (refreshed && (current.createSent || current.providerInvoiceId)) return 'an attempt reached the provider meanwhile';
         if (!RESYNCABLE.includes(current.status)) return `a ${current.status} record is not resynced`;
         if (isLeased(current, clock())) return 'a worker is syncing it right now';
         return null;
       },
     });
   }
+}
+
+/** The parts of a resolution a person can change by editing product mappings (and what follows from them). */
+function resolutionKey(invoice: ResolvedInvoice): string {
+  return JSON.stringify({ lines: invoice.lines, totals: invoice.totals });
 }
 
 function isLeased(record: SyncRecord, now: Date): boolean {
