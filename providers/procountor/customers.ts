@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { ResolvedInvoice } from '../../src/domain/resolved-invoice.js';
+import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
 import type { CustomerResolution, SyncWarning } from '../types.js';
@@ -40,6 +42,44 @@ export class CustomerResolver {
       }
       return { action: 'linked', providerCustomerId: linked };
     }
+    // Two syncs of one new customer at once (two runners, two workers) would both find nothing and
+    // both create it: Procountor refuses the second (CUSTOMER_NUMBER_IN_USE) or, without a customer
+    // number, keeps two partners. So finding and creating one customer is done under a lock shared
+    // by every worker; the second sync then finds the link the first saved.
+    if (options.dryRun) return this.findOrCreate(invoice, options);
+    return this.underCustomerLock(customer.externalId, async () => {
+      const linkedMeanwhile = await this.ctx.links.customer(customer.externalId);
+      if (linkedMeanwhile && /^\d+$/.test(linkedMeanwhile)) return { action: 'linked', providerCustomerId: linkedMeanwhile };
+      return this.findOrCreate(invoice, options);
+    });
+  }
+
+  private async underCustomerLock<T>(externalId: string, fn: () => Promise<T>): Promise<T> {
+    const digest = createHash('sha256').update(`${this.ctx.settings.baseUrl}|${this.ctx.settings.clientId}|${this.ctx.connection.tenantId}|${externalId}`).digest('hex').slice(0, 32);
+    const key = `${this.ctx.redisPrefix}procountor:customer:${digest}`;
+    const token = randomBytes(12).toString('hex');
+    const deadline = Date.now() + 20_000;
+    let backoff = 10;
+    while ((await this.ctx.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) {
+        throw new ProviderTransientError({
+          code: 'procountor_customer_busy',
+          retryAfterMs: 5_000,
+          message: `Another ledgerlink worker has been setting up customer ${externalId} in Procountor for over 20 s; ledgerlink will try again shortly.`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, backoff + Math.floor(Math.random() * backoff)));
+      backoff = Math.min(backoff * 2, 200);
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.ctx.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, key, token).catch(() => undefined);
+    }
+  }
+
+  private async findOrCreate(invoice: ResolvedInvoice, options: { dryRun: boolean; channel: InvoiceChannel }): Promise<CustomerResolution> {
+    const customer = invoice.customer;
     const found = await this.find(invoice);
     if (found) {
       const id = String(found.id);

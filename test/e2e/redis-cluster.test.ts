@@ -50,7 +50,10 @@ describe.skipIf(!hasRedisServer())('on a Redis Cluster', () => {
       ids.push([generic, (await api.api('POST', '/v1/invoices', { key: generic, body: exampleDocument({ externalId: `CL-G-${i}` } as never) })).body.id]);
       ids.push([procountor, (await api.api('POST', '/v1/invoices', { key: procountor, body: exampleDocument({ externalId: `CL-P-${i}`, provider: 'procountor' } as never) })).body.id]);
     }
-    for (const [key, id] of ids) expect((await api.waitForStatus(key, id, ['synced', 'failed'], 30_000)).status).toBe('synced');
+    for (const [key, id] of ids) {
+      const r = await api.waitForStatus(key, id, ['synced', 'failed'], 30_000);
+      expect(r.status, JSON.stringify(r.lastError)).toBe('synced');
+    }
     expect(endpoint.invoices()).toHaveLength(5);
     expect(books.invoices()).toHaveLength(5);
     // The queues really are in the cluster, all in the prefix's one slot.

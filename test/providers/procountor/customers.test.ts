@@ -129,6 +129,18 @@ describe('Procountor customers', () => {
     expect(ctx.warnings).toEqual([expect.objectContaining({ code: 'customer_ambiguous' })]);
   });
 
+  it('two syncs of one new customer at once (two workers, one link book) create it once and both use it', async () => {
+    const links = new MemoryLinkBook();
+    for (const customerNumber of ['2042', null]) {
+      const invoice = withCustomer({ externalId: `new-${customerNumber ?? 'no-number'}`, customerNumber, businessId: customerNumber ? '7654321-1' : '2345678-1' });
+      const before = fixture.sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/businesspartners').length;
+      const results = await Promise.all([0, 1, 2].map(() => procountorProvider.resolveCustomer(context(links), invoice, { dryRun: false })));
+      const ids = new Set(results.map((r) => r.providerCustomerId));
+      expect(ids.size, JSON.stringify(results)).toBe(1);
+      expect(fixture.sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/businesspartners').length - before).toBe(1);
+    }
+  });
+
   it('refuses a link to something that is not a Procountor partner id', async () => {
     const links = new MemoryLinkBook();
     links.customers.set('cust-17', 'esimerkki');
