@@ -65,6 +65,13 @@ export async function runConnection(deps: ConnectionRunnerDeps, c: ConnectionKey
         await deps.scheduler.addRunner(c, token, wait);
         return `waiting ${wait} ms for the connection's request budget`;
       }
+      // Renew the slot before each sync: a runner that died frees its slot within the slot's short
+      // lifetime, so its connection is not held up for long; a runner whose slot was taken meanwhile
+      // leaves (the record leases keep two runners off the same record anyway).
+      if (!(await deps.runs.hold(c, token, max))) {
+        await letGo(deps, due.slice(i), owner);
+        return 'slot lost';
+      }
       const result = await deps.engine.run(due[i]!, { owner });
       if (result.ran && result.deferMs !== undefined) {
         // A sync that met a long wait for the budget on its way: the record is due again later.

@@ -226,17 +226,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const failed = records.filter((r) => r.status === 'failed').length;
       const stuckRecords = records.filter((r) => r.status !== 'synced' && r.status !== 'failed');
       const stuck = stuckRecords.length;
-      for (const r of stuckRecords) {
+      for (const r of [...stuckRecords, ...records.filter((r) => r.status === 'failed')]) {
         const detail = (
           await db.query(
-            `select r.status, r.create_sent, r.last_sent_at, r.next_attempt_at, r.lease_owner, r.lease_until, r.schedule_seq, r.attempt_count, now() as now,
+            `select r.status, r.last_error, r.create_sent, r.last_sent_at, r.next_attempt_at, r.lease_owner, r.lease_until, r.schedule_seq, r.attempt_count, now() as now,
                     (select json_agg(json_build_object('n', a.number, 'outcome', a.outcome, 'worker', a.worker, 'started', a.started_at, 'finished', a.finished_at, 'steps', a.steps) order by a.number) from sync_attempts a where a.record_id = r.id) as attempts,
                     (select json_agg(json_build_object('status', h.status, 'message', h.message, 'at', h.at) order by h.id) from status_history h where h.record_id = r.id) as history
                from sync_records r where r.id = $1`,
             [r.id],
           )
         ).rows[0];
-        log(`stuck ${r.external_id} (${r.id}): ${JSON.stringify(detail)}`);
+        log(`${r.status === 'failed' ? 'failed' : 'stuck'} ${r.external_id} (${r.id}): ${JSON.stringify(detail)}`);
       }
       const latencies = synced.map((r) => r.synced_at!.getTime() - r.created_at.getTime());
       // A killed worker left its attempt unfinished; the worker id names its process ("host:pid:…").

@@ -63,8 +63,12 @@ export class ConnectionRuns {
   constructor(
     private readonly redis: RedisClient,
     private readonly redisPrefix: string,
-    /** How long a runner's slot lasts without renewal. */
-    private readonly slotMs = 30_000,
+    /**
+     * How long a runner's slot lasts without renewal (renewed before every sync). A runner in a worker
+     * that died holds its connection's slot until then: short, so a crash does not hold the
+     * connection up; a sync that outlasts it only lets another runner start on other records.
+     */
+    private readonly slotMs = 8_000,
   ) {}
 
   /** A short, stable id of the connection (for job ids and keys: tenant ids never reach Redis key names raw). */

@@ -430,7 +430,7 @@ export class RecordsRepo {
          from (select id from sync_records
                 where tenant_id = $1 and provider = $2 and status in ${UNFINISHED_SQL}
                   and (lease_until is null or lease_until < now() or lease_owner = $3)
-                  and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')
+                  and (next_attempt_at is null or next_attempt_at <= now())
                 order by coalesce(next_attempt_at, created_at)
                 limit $5
                 for update skip locked) due
