@@ -25,6 +25,8 @@ export interface ConnectionRunnerDeps {
 }
 
 const spec = jobCatalog['sync-connection'];
+/** How soon a runner looks again for a due record that was busy when it looked. */
+const BUSY_RECHECK_MS = 200;
 
 /**
  * A runner of one connection: it reserves the connection's due records and
@@ -49,8 +51,10 @@ export async function runConnection(deps: ConnectionRunnerDeps, c: ConnectionKey
     const due = await records.reserveDue(c.tenantId, c.provider, owner, reserveMs, spec.batch);
     if (due.length === 0) {
       if (!(await deps.runs.releaseIfQuiet(c, token, seen))) continue;
+      // Something due later: come back then. Something due now that the look above skipped (a
+      // change to it was in progress): come back shortly — never leave a due record without a runner.
       const next = await records.nextDueAt(c.tenantId, c.provider);
-      if (next) await deps.scheduler.scheduleSync(c, Math.max(1, next.getTime() - Date.now()));
+      if (next) await deps.scheduler.scheduleSync(c, Math.max(BUSY_RECHECK_MS, next.getTime() - Date.now()));
       return 'nothing due';
     }
     // A full batch: there may be more than one runner's worth; another runner comes if a slot is free.

@@ -433,7 +433,9 @@ export class RecordsRepo {
                   and (next_attempt_at is null or next_attempt_at <= now())
                 order by coalesce(next_attempt_at, created_at)
                 limit $5
-                for update skip locked) due
+                -- NO KEY UPDATE: a row held only by a foreign-key check (an attachment or history row being
+                -- added) is not skipped; one being changed is, and the runner comes back for it (nextDueAt).
+                for no key update skip locked) due
         where r.id = due.id
         returning r.id, coalesce(r.next_attempt_at, r.created_at) as due`,
       [tenantId, provider, owner, leaseMs, limit],
@@ -441,12 +443,16 @@ export class RecordsRepo {
     return rows.sort((a, b) => a.due.getTime() - b.due.getTime() || (a.id < b.id ? -1 : 1)).map((r) => r.id);
   }
 
-  /** When the connection's next record comes due (null: none is waiting for later). */
+  /**
+   * When the connection's next free record comes due (null: none is waiting). A time not after
+   * `now` means one is due already but was busy (locked by a change in progress) when a runner looked.
+   */
   async nextDueAt(tenantId: string, provider: string): Promise<Date | null> {
     const row = await one<{ at: Date | null }>(
       this.db,
-      `select min(next_attempt_at) as at from sync_records
-        where tenant_id = $1 and provider = $2 and status in ${UNFINISHED_SQL} and next_attempt_at > now()`,
+      `select min(coalesce(next_attempt_at, created_at)) as at from sync_records
+        where tenant_id = $1 and provider = $2 and status in ${UNFINISHED_SQL}
+          and (lease_until is null or lease_until < now())`,
       [tenantId, provider],
     );
     return row?.at ?? null;
