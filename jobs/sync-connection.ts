@@ -16,6 +16,8 @@ export interface ConnectionRunnerDeps {
   /** How long until the connection's request budget lets another sync start (0: now). */
   budgetWaitMs: (connection: ConnectionKey) => Promise<number>;
   log: Logger;
+  /** This process ("host:pid:…"): runners own their records as "<workerId>:runner:<token>". */
+  workerId?: string;
   /** How long a runner keeps its worker before letting the next connection go first. */
   sliceMs?: number;
   /** How long a reserved record stays this runner's before anyone may take it. */
@@ -42,7 +44,7 @@ const BUSY_RECHECK_MS = 200;
 export async function runConnection(deps: ConnectionRunnerDeps, c: ConnectionKey, token: string): Promise<string> {
   const max = await deps.runnersFor(c);
   if (!(await deps.runs.hold(c, token, max))) return 'enough runners on this connection';
-  const owner = `runner:${token}`;
+  const owner = deps.workerId ? `${deps.workerId}:runner:${token}` : `runner:${token}`;
   const sliceEnds = Date.now() + (deps.sliceMs ?? spec.sliceMs);
   const reserveMs = deps.reserveMs ?? 15_000;
   const records = deps.store.repos.records;

@@ -113,6 +113,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const references = new ReferenceNumbers(() => store.repos.tenants);
   const invoices = new InvoiceService({ store, cache, references, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
   const billing = new Billing({ db: options.db, invoices, scheduler, clock, log });
+  // Names this process in leases and attempts ("host:pid:…"): a drill can tell whose work a killed worker left.
+  const workerId = `${hostname()}:${process.pid}:${newId().slice(-6)}`;
   const engine = new SyncEngine({
     store,
     scheduler,
@@ -124,7 +126,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     urlPolicy: options.urlPolicy,
     clock,
     log,
-    workerId: `${hostname()}:${process.pid}:${newId().slice(-6)}`,
+    workerId,
     metrics: metrics.sync,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   });
@@ -183,7 +185,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       connection: workerRedis,
       prefix: options.queuePrefix,
       concurrency: options.concurrency ?? 8,
-      runners: { engine, store, scheduler, runs, runnersFor, budgetWaitMs: (c) => budgets.waitMs(c), log },
+      runners: { engine, store, scheduler, runs, runnersFor, budgetWaitMs: (c) => budgets.waitMs(c), log, workerId },
       deliver: {
         store,
         secretBox,

@@ -8,7 +8,6 @@ import { eventSequence } from './migrations/006-event-sequence.js';
 import { fastIntake } from './migrations/008-fast-intake.js';
 import { consoleSessions } from './migrations/009-console-sessions.js';
 import { afterSync } from './migrations/010-after-sync.js';
-import { leanIntakeIndexes } from './migrations/011-lean-intake-indexes.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
@@ -21,7 +20,6 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '008-fast-intake', sql: fastIntake },
   { id: '009-console-sessions', sql: consoleSessions },
   { id: '010-after-sync', sql: afterSync },
-  { id: '011-lean-intake-indexes', sql: leanIntakeIndexes },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.
