@@ -10,38 +10,12 @@ import { BUDGET_WAIT } from '../types.js';
  * machines agree. Callers wait for a slot; the limit is
  * never exceeded, because Procountor may suspend a client that exceeds it.
  *
- * The script records the request only when there is room and otherwise says
+ * One script answers both questions: with a member it records the request
+ * when there is room (a peek passes none and records nothing); otherwise it says
  * how long until there is (the oldest request leaves the window, or the
  * spacing after the newest has passed).
  */
-const ACQUIRE = `
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local wait = 0
-if redis.call('ZCARD', key) >= limit then
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  wait = tonumber(oldest[2]) + window - now
-end
-local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-if newest[2] then
-  local spacing = math.floor(window / limit)
-  local gap = tonumber(newest[2]) + spacing - now
-  if gap > wait then wait = gap end
-end
-if wait <= 0 then
-  redis.call('ZADD', key, now, ARGV[3])
-  redis.call('PEXPIRE', key, window + 1000)
-  return 0
-end
-return wait
-`;
-
-/** How long until the window has room, without taking a slot. */
-const PEEK = `
+const WAIT_OR_TAKE = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -58,8 +32,12 @@ if newest[2] then
   local gap = tonumber(newest[2]) + math.floor(window / limit) - now
   if gap > wait then wait = gap end
 end
-if wait < 0 then wait = 0 end
-return wait
+if wait > 0 then return wait end
+if ARGV[3] ~= '' then
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, window + 1000)
+end
+return 0
 `;
 
 /**
@@ -109,7 +87,7 @@ export class SharedRateLimiter {
 
   /** Milliseconds until a request could be sent (0: now); records nothing. */
   async waitMs(): Promise<number> {
-    return Number(await this.options.redis.eval(PEEK, 1, this.options.key, this.options.limit, this.windowMs));
+    return Number(await this.options.redis.eval(WAIT_OR_TAKE, 1, this.options.key, this.options.limit, this.windowMs, ''));
   }
 
   /** Resolves when this caller may send one request. */
@@ -118,7 +96,7 @@ export class SharedRateLimiter {
     for (;;) {
       const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
       const wait = Number(
-        await this.options.redis.eval(ACQUIRE, 1, this.options.key, this.options.limit, this.windowMs, member),
+        await this.options.redis.eval(WAIT_OR_TAKE, 1, this.options.key, this.options.limit, this.windowMs, member),
       );
       if (wait <= 0) return;
       if (this.options.maxBudgetWaitMs !== undefined && Date.now() - started + wait > this.options.maxBudgetWaitMs) {
