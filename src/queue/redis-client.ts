@@ -1,5 +1,4 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisClient } from '../../providers/types.js';
 
 /**
  * The Redis ledgerlink talks to: one server, or a Redis Cluster. In a cluster
@@ -7,7 +6,8 @@ import type { RedisClient } from '../../providers/types.js';
  * scripts touch several keys at once), so `QUEUE_PREFIX` must then be a hash
  * tag such as `{ledgerlink}`: every key starts with it.
  */
-export type { RedisClient };
+// The same union the provider port (providers/types.ts) names: queue code stays below providers.
+export type RedisClient = Redis | Cluster;
 
 export interface RedisTarget {
   url: string;
