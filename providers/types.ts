@@ -211,8 +211,19 @@ export interface Provider<S extends BaseConnectionSettings = BaseConnectionSetti
   /** Resolves (and creates, if missing and allowed) the customer and products the invoice needs. */
   prepare(ctx: ProviderContext<S>, invoice: ResolvedInvoice): Promise<P>;
 
-  /** Builds the provider's create request. Pure: no I/O. */
-  buildCreateRequest(ctx: ProviderContext<S>, invoice: ResolvedInvoice, prepared: P): OutboundRequest;
+  /**
+   * Builds the provider's create request. Pure: no I/O. `files` (only for a
+   * provider with `attachesWithCreate`): the invoice's attachments, which go
+   * inside the create itself and so arrive exactly once with it.
+   */
+  buildCreateRequest(ctx: ProviderContext<S>, invoice: ResolvedInvoice, prepared: P, files?: readonly InvoiceFile[]): OutboundRequest;
+
+  /**
+   * The provider takes attachments inside the create request (Netvisor's sales
+   * invoice XML): the engine passes the invoice's pending attachments to
+   * `buildCreateRequest` and marks them done with the invoice.
+   */
+  readonly attachesWithCreate?: boolean;
 
   /** Sends the create request and reads the provider's answer. */
   create(ctx: ProviderContext<S>, request: OutboundRequest, invoice: ResolvedInvoice): Promise<ProviderInvoice>;

@@ -1,9 +1,11 @@
 import '@fastify/swagger';
 import swagger from '@fastify/swagger';
+import multipart from '@fastify/multipart';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { newId } from './domain/ids.js';
 import { ApiError } from './http/api-error.js';
+import { MULTIPART_LIMITS } from './http/multipart.js';
 import { unstorableInputs } from './http/input-guard.js';
 import type { AppDeps } from './app-deps.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -125,6 +127,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Invoices with their PDFs, and PDFs alone, may come as multipart/form-data; a file over the limit is
+  // read as truncated and refused with the other problems (readMultipart), not thrown mid-stream.
+  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false });
 
   tenantRoutes(app, deps);
   connectionRoutes(app, deps);

@@ -3,7 +3,7 @@ import { ProviderNotEditableError } from '../errors/not-editable-error.js';
 import { ProviderError } from '../errors/provider-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import type { OutboundRequest } from '../http/outbound-http.js';
-import type { CustomerResolution, Provider, ProviderInvoice } from '../types.js';
+import type { CustomerResolution, InvoiceFile, Provider, ProviderInvoice } from '../types.js';
 import { callNetvisor, expectOk, netvisorOk, netvisorRequest, type NetvisorContext, type NetvisorDeps } from './client.js';
 import { customerRefFromLink, customerRefToLink } from './customer-ref.js';
 import { createNetvisorCustomer, resolveNetvisorCustomer } from './customers.js';
@@ -66,8 +66,11 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
       return { customer: { action: resolution.action, providerCustomerId: customerLink }, customerLink, products };
     },
 
-    buildCreateRequest(ctx, invoice, prepared) {
-      return invoiceRequest(ctx, invoice, prepared, [['method', 'add']], invoice.type === 'credit_note' ? 'create the credit note in Netvisor' : 'create the invoice in Netvisor');
+    // Netvisor has no call that adds an attachment to an existing sales invoice: they go inside it.
+    attachesWithCreate: true,
+
+    buildCreateRequest(ctx, invoice, prepared, files = []) {
+      return invoiceRequest(ctx, invoice, prepared, [['method', 'add']], invoice.type === 'credit_note' ? 'create the credit note in Netvisor' : 'create the invoice in Netvisor', files);
     },
 
     async create(ctx, request, invoice) {
@@ -143,13 +146,20 @@ export function createNetvisorProvider(overrides: Partial<NetvisorDeps> = {}): P
     },
   };
 
-  function invoiceRequest(ctx: NetvisorContext, invoice: ResolvedInvoice, prepared: NetvisorPrepared, query: Array<[string, string]>, label: string): OutboundRequest {
+  function invoiceRequest(
+    ctx: NetvisorContext,
+    invoice: ResolvedInvoice,
+    prepared: NetvisorPrepared,
+    query: Array<[string, string]>,
+    label: string,
+    files: readonly InvoiceFile[] = [],
+  ): OutboundRequest {
     const settings = withDefaults(ctx.settings);
     return netvisorRequest(settings, {
       method: 'POST',
       resource: 'salesinvoice.nv',
       query,
-      body: buildSalesInvoiceXml({ invoice, customer: customerRefFromLink(prepared.customerLink), settings, warn: (w) => ctx.warn(w) }),
+      body: buildSalesInvoiceXml({ invoice, customer: customerRefFromLink(prepared.customerLink), settings, warn: (w) => ctx.warn(w), files }),
       write: true,
       label,
     });

@@ -110,4 +110,7 @@ export const NETVISOR_LIMITS = {
   reference: 70,
   privateComment: 500,
   finvoice: 100,
+  /** salesinvoiceattachment (Netvisor's batch import documents the same fields: mimetype 50, filename 255, description 100). */
+  attachmentFilename: 255,
+  attachmentDescription: 100,
 } as const;

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fromTimeSchema as fromTime, toTimeSchema as toTime } from '../domain/dates.js';
 import { invoiceDocumentSchema, PROVIDER_IDS } from '../domain/invoice-document.js';
+import { ApiError } from '../http/api-error.js';
+import { readMultipart, type MultipartForm } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import { STATUSES } from '../store/records-repo.js';
 import type { AppDeps } from '../app-deps.js';
@@ -41,6 +43,22 @@ function withoutEmptyValues(query: unknown): unknown {
   return Object.fromEntries(Object.entries(query as Record<string, unknown>).filter(([, value]) => value !== ''));
 }
 
+/**
+ * A multipart invoice: the document as JSON in the text field `invoice` (or a
+ * file part named `invoice`), every other file a PDF to attach.
+ */
+function invoiceFromForm(form: MultipartForm): { body: unknown; files: MultipartForm['files'] } {
+  const asFile = form.files.find((f) => f.field === 'invoice');
+  const field = form.fields.get('invoice') ?? (asFile ? { value: asFile.data.toString('utf8'), truncated: asFile.truncated } : undefined);
+  if (!field) throw ApiError.badInput([{ path: 'invoice', code: 'required', message: 'is required: the invoice document as JSON in the form field "invoice"' }]);
+  if (field.truncated) throw ApiError.badInput([{ path: 'invoice', code: 'too_large', message: 'must be at most 1 MiB of JSON' }]);
+  try {
+    return { body: JSON.parse(field.value), files: form.files.filter((f) => f !== asFile) };
+  } catch (error) {
+    throw ApiError.badInput([{ path: 'invoice', code: 'invalid_json', message: `must be the invoice document as JSON: ${(error as Error).message}` }]);
+  }
+}
+
 /** Host and finance routes: intake, preview, records, resync. */
 export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
   const auth = deps.auth;
@@ -51,10 +69,20 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post(
     '/v1/invoices',
-    { preHandler: host, schema: { tags: ['invoices'], summary: 'Accept an invoice for sync (202; 200 when already accepted)', body: documentSchema } },
+    {
+      preHandler: host,
+      // Room for PDFs in `attachments` (base64); multipart files have their own limits.
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: ['invoices'],
+        summary: 'Accept an invoice for sync (202; 200 when already accepted) — JSON (optionally with `attachments`), or multipart: the invoice JSON in the field `invoice`, PDFs as files',
+        body: documentSchema,
+      },
+    },
     async (request, reply) => {
       const header = request.headers['idempotency-key'];
-      const result = await deps.invoices.accept(tenantOf(request), request.body, Array.isArray(header) ? header[0] : header);
+      const posted = request.isMultipart() ? invoiceFromForm(await readMultipart(request)) : { body: request.body, files: [] };
+      const result = await deps.invoices.accept(tenantOf(request), posted.body, Array.isArray(header) ? header[0] : header, posted.files);
       const { record } = result;
       return reply
         .code(result.statusCode)

@@ -70,6 +70,31 @@ export class AttachmentsRepo {
     return rows.map(toRow);
   }
 
+  /**
+   * The record's attachments not yet done, with their data, marked `sending`:
+   * for a provider that takes them inside the create (Netvisor). Every create
+   * built from now on carries them all again, so whichever create made the
+   * invoice carried every attachment marked here.
+   */
+  async forCreate(recordId: string): Promise<Array<AttachmentRow & { data: Buffer }>> {
+    const rows = await this.db.query<any>(
+      `update invoice_attachments set status = 'sending', sent_at = now(), tries = tries + 1
+        where record_id = $1 and status in ('pending', 'sending') returning *`,
+      [recordId],
+    );
+    return rows
+      .map((r) => ({ ...toRow(r), data: Buffer.from(String(r.data), 'base64') }))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  /** The invoice was created (or found) with the attachments `forCreate` marked: they are there, as part of it. */
+  async doneWithInvoice(recordId: string, providerInvoiceId: string): Promise<void> {
+    await this.db.query(
+      `update invoice_attachments set status = 'done', provider_attachment_id = $2, error = null, done_at = now() where record_id = $1 and status = 'sending'`,
+      [recordId, `invoice:${providerInvoiceId}`],
+    );
+  }
+
   async data(id: string): Promise<Buffer> {
     const rows = await this.db.query<any>('select data from invoice_attachments where id = $1', [id]);
     return Buffer.from(String(rows[0]?.data ?? ''), 'base64');

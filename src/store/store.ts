@@ -1,6 +1,7 @@
 import type { Database, Queryable } from './database.js';
 import { ActionsRepo } from './actions-repo.js';
 import { ApiKeysRepo } from './api-keys-repo.js';
+import { AttachmentsRepo } from './attachments-repo.js';
 import { AttemptsRepo } from './attempts-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { ConnectionsRepo } from './connections-repo.js';
@@ -17,6 +18,7 @@ export interface Repos {
   connections: ConnectionsRepo;
   records: RecordsRepo;
   attempts: AttemptsRepo;
+  attachments: AttachmentsRepo;
   actions: ActionsRepo;
   history: HistoryRepo;
   webhooks: WebhooksRepo;
@@ -32,6 +34,7 @@ export function reposFor(q: Queryable): Repos {
     connections: new ConnectionsRepo(q),
     records: new RecordsRepo(q),
     attempts: new AttemptsRepo(q),
+    attachments: new AttachmentsRepo(q),
     actions: new ActionsRepo(q),
     history: new HistoryRepo(q),
     webhooks: new WebhooksRepo(q),

@@ -53,7 +53,7 @@ export class AttachmentSender {
     if (!provider.attach || !provider.findAttachment) {
       await repo.markFailed(a.id, {
         code: 'attachments_not_supported',
-        message: `${provider.displayName} takes attachments only with the invoice itself; ledgerlink cannot add ${a.filename} to invoice ${record.providerInvoiceNumber ?? record.providerInvoiceId} afterwards. Attach it there by hand.`,
+        message: `${provider.displayName} takes attachments only with the invoice itself; ledgerlink cannot add ${a.filename} to invoice ${record.providerInvoiceNumber ?? record.providerInvoiceId} afterwards. Attach it there by hand (next time, post the PDF with the invoice, in "attachments" of POST /v1/invoices, so it goes inside it).`,
       });
       return 'failed';
     }

@@ -5,6 +5,7 @@ import { finnishReferenceFromBase } from '../domain/finnish/reference-number.js'
 import { checkFinnishRulesOfUnparsed } from '../domain/finnish/document-checks.js';
 import { newId, referenceFor } from '../domain/ids.js';
 import { parseInvoiceDocument, type InvoiceDocument, type Problem } from '../domain/invoice-document.js';
+import { attachmentName, decodeInvoiceAttachments, decodePdfPart, type PostedFilePart, type PostedPdf } from '../domain/pdf-attachment.js';
 import { ApiError } from '../http/api-error.js';
 import type { UrlPolicy } from '../http/url-guard.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -98,15 +99,31 @@ export class InvoiceService implements InvoiceResolver {
     this.deps.metrics?.intake.inc({ result });
   }
 
-  async accept(tenantId: string, body: unknown, idempotencyKey: string | undefined): Promise<AcceptResult> {
+  /**
+   * `files`: PDFs posted with the invoice as multipart parts; a JSON body may
+   * carry them in `attachments` instead. They are stored with the record, in
+   * its transaction, and reach the provider exactly once (inside the invoice
+   * where the provider takes them only so, else after it).
+   */
+  async accept(tenantId: string, body: unknown, idempotencyKey: string | undefined, files: readonly PostedFilePart[] = []): Promise<AcceptResult> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       this.count('rejected');
       throw ApiError.badInput([{ path: 'Idempotency-Key', code: 'invalid_header', message: 'must be 1–255 visible ASCII characters' }]);
     }
-    const parsed = parseInvoiceDocument(body);
-    if (!parsed.ok) {
+    const { document: documentBody, attachments } = withoutAttachments(body);
+    const posted = decodeInvoiceAttachments(attachments);
+    for (const part of files) {
+      const one = decodePdfPart(part);
+      posted.problems.push(...one.problems);
+      if (one.pdf) posted.pdfs.push(one.pdf);
+    }
+    if (attachments !== undefined && files.length) {
+      posted.problems.push({ path: 'attachments', code: 'invalid', message: 'send PDFs either as files of the form or in "attachments", not both' });
+    }
+    const parsed = parseInvoiceDocument(documentBody);
+    if (!parsed.ok || posted.problems.length) {
       this.count('rejected');
-      throw invoiceProblems(allProblemsOf(body, parsed.problems));
+      throw invoiceProblems([...(parsed.ok ? [] : allProblemsOf(documentBody, parsed.problems)), ...posted.problems]);
     }
     const document = parsed.document;
     const bodyHash = createHash('sha256').update(canonicalJson(document)).digest('hex');
@@ -155,7 +172,9 @@ export class InvoiceService implements InvoiceResolver {
     // checks, the record, its history and its event, under the invoice's lock; committed before the 202.
     let written: AcceptOutcome;
     try {
-      written = await this.writes.submit({ record: newRecord, queuedEvent });
+      written = posted.pdfs.length
+        ? await this.acceptWithAttachments({ record: newRecord, queuedEvent }, posted.pdfs, now)
+        : await this.writes.submit({ record: newRecord, queuedEvent });
     } catch (error) {
       // The same Idempotency-Key on another invoice, accepted at the same moment: answered as a repeat.
       if ((error as { code?: string }).code !== '23505') throw error;
@@ -174,6 +193,25 @@ export class InvoiceService implements InvoiceResolver {
     });
     this.count('accepted');
     return { statusCode: 202, record };
+  }
+
+  /**
+   * The record and its PDFs in one transaction (not batched: the files are
+   * large and rare). A repeat of an accepted invoice adds nothing: what the
+   * first request brought stands.
+   */
+  private acceptWithAttachments(item: { record: NewRecord; queuedEvent: { id: string; payload: unknown } | null }, pdfs: PostedPdf[], now: Date): Promise<AcceptOutcome> {
+    return this.deps.store.transaction(async (tx) => {
+      const [written] = await tx.records.acceptMany([item]);
+      if (written!.outcome === 'inserted') {
+        for (const [i, pdf] of pdfs.entries()) {
+          // One millisecond apart: ids sort as they were posted (the rows share the transaction's time).
+          const id = `att_${newId(new Date(now.getTime() + i))}`;
+          await tx.attachments.add({ id, recordId: item.record.id, tenantId: item.record.tenantId, name: attachmentName(item.record.reference, id), filename: pdf.filename, contentType: 'application/pdf', data: pdf.data });
+        }
+      }
+      return written!;
+    });
   }
 
   /** A revision lower than the newest accepted one is refused: it would undo a correction. */
@@ -264,12 +302,15 @@ export class InvoiceService implements InvoiceResolver {
 
   /** Validates and resolves without writing anything or posting anywhere. */
   async preview(tenantId: string, body: unknown) {
-    const parsed = parseInvoiceDocument(body);
+    // The PDFs in `attachments` are checked as intake would; nothing else about them changes a preview.
+    const split = withoutAttachments(body);
+    const attachmentProblems = decodeInvoiceAttachments(split.attachments).problems;
+    const parsed = parseInvoiceDocument(split.document);
     const empty = { net: '0.00', vat: '0.00', gross: '0.00' };
-    if (!parsed.ok) return { valid: false, problems: allProblemsOf(body, parsed.problems), warnings: [], customer: null, lines: [], totals: empty };
+    if (!parsed.ok) return { valid: false, problems: [...allProblemsOf(split.document, parsed.problems), ...attachmentProblems], warnings: [], customer: null, lines: [], totals: empty };
     const document = parsed.document;
     const repos = this.deps.store.repos;
-    const problems: Problem[] = [];
+    const problems: Problem[] = [...attachmentProblems];
     const warnings: SyncWarning[] = [];
     let provider: string | null = null;
     try {
@@ -662,6 +703,13 @@ function isLeased(record: SyncRecord, now: Date): boolean {
 function allProblemsOf(body: unknown, schemaProblems: Problem[]): Problem[] {
   const finnish = checkFinnishRulesOfUnparsed(body).filter((p) => !schemaProblems.some((q) => q.path === p.path));
   return [...schemaProblems, ...finnish];
+}
+
+/** The invoice document and, apart, the PDFs a JSON body carries in `attachments` (never part of the document). */
+function withoutAttachments(body: unknown): { document: unknown; attachments: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, 'attachments')) return { document: body, attachments: undefined };
+  const { attachments, ...document } = body as Record<string, unknown>;
+  return { document, attachments };
 }
 
 function invoiceProblems(problems: Problem[]): ApiError {

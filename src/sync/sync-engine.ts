@@ -12,7 +12,7 @@ import { ProviderTransientError } from '../../providers/errors/transient-error.j
 import { ProviderValidationError } from '../../providers/errors/validation-error.js';
 import type { Exchange } from '../../providers/http/outbound-http.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
-import { BUDGET_WAIT, type Prepared, type ProviderInvoice, type SyncWarning } from '../../providers/types.js';
+import { BUDGET_WAIT, type InvoiceFile, type Prepared, type ProviderInvoice, type SyncWarning } from '../../providers/types.js';
 import { classifyFailure } from './classify-failure.js';
 import { loadConnection } from './connection-store.js';
 import { createOnce, describeInvoice, settleMsFor } from './create-once.js';
@@ -322,7 +322,9 @@ export class SyncEngine {
             what: 'the invoice',
             build: async () => {
               const ready = await resolveAndPrepare();
-              return { request: provider.buildCreateRequest(ctx, invoice, ready), invoice };
+              // A provider that takes attachments only inside the invoice gets them here, so they arrive with it, once.
+              const files = provider.attachesWithCreate ? (await repos.attachments.forCreate(record.id)).map(attachmentFile) : undefined;
+              return { request: provider.buildCreateRequest(ctx, invoice, ready, files), invoice };
             },
             refused: () => this.createRefused(scope(), (status) => (outcome = status)),
           });
@@ -368,6 +370,7 @@ export class SyncEngine {
           // The older revision whose invoice this one now is (edited in place) is superseded in the same commit.
           alsoInTransaction: async (tx) => {
             await storeAttempt(tx);
+            if (provider.attachesWithCreate && outcome !== 'edited') await tx.attachments.doneWithInvoice(record.id, at.id);
             return record.revision > 1 ? supersedeSameInvoice(tx, record, at.id, clock()) : [];
           },
         })
@@ -535,6 +538,10 @@ class RunSettled extends Error {
   constructor(readonly status: SyncRecord['status']) {
     super(`run settled: ${status}`);
   }
+}
+
+function attachmentFile(a: { name: string; filename: string; data: Buffer }): InvoiceFile {
+  return { name: a.name, filename: a.filename, contentType: 'application/pdf', data: a.data };
 }
 
 function actionResult(invoice: ProviderInvoice) {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
-import { startNetvisorSandbox } from '../../providers/netvisor/index.js';
 import { startProcountorSandbox } from '../../providers/procountor/index.js';
 import type { RunningSandbox } from '../../providers/types.js';
 import { exampleDocument } from '../support/example-invoice.js';
@@ -118,29 +117,5 @@ describe.each([
     expect((await h.api('POST', '/v1/invoices/nope/attachments', { key, body: { filename: 'x.pdf', contentType: 'application/pdf', data: PDF.toString('base64') } })).status).toBe(404);
     const raw = await h.api('POST', `/v1/invoices/${record.id}/attachments?filename=raw.pdf`, { key, body: PDF.toString('latin1'), headers: { 'content-type': 'application/pdf' } });
     expect(raw.status, JSON.stringify(raw.body)).toBe(202);
-  });
-});
-
-describe('netvisor: invoice attachments', () => {
-  it('an attachment Netvisor cannot take after the invoice exists fails with a message saying so', async () => {
-    const h = await startHarness();
-    const sandbox = await startNetvisorSandbox({ port: 0 });
-    try {
-      const key = await h.tenant('att-nv');
-      await h.api('PUT', '/v1/connections/netvisor', { key, body: { baseUrl: sandbox.url, ...sandbox.credentials, timeoutMs: 1500 } });
-      const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: 'ATT-NV' } as never) });
-      await h.api('POST', `/v1/invoices/${posted.body.id}/attachments`, { key, body: { filename: 'invoice.pdf', contentType: 'application/pdf', data: PDF.toString('base64') } });
-      await h.waitForStatus(key, posted.body.id, ['synced']);
-      for (let i = 0; i < 20 && (await h.db.query(`select 1 from invoice_attachments where status = 'pending'`)).length; i += 1) {
-        await h.runtime.attachments.sendOnce();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const item = (await h.api('GET', `/v1/invoices/${posted.body.id}/attachments`, { key })).body.items[0];
-      expect(item.status).toBe('failed');
-      expect(item.error.message).toMatch(/Attach it there by hand/);
-    } finally {
-      await h.close();
-      await sandbox.close();
-    }
   });
 });

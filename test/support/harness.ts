@@ -108,13 +108,13 @@ export async function startHarness(options: {
     if (!runtime.app) throw new Error('this harness has no API');
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    const isString = typeof opts.body === 'string';
-    if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = isString ? 'text/csv' : 'application/json';
+    const isRaw = typeof opts.body === 'string' || Buffer.isBuffer(opts.body);
+    if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = isRaw ? 'text/csv' : 'application/json';
     const response = await runtime.app.inject({
       method: method as 'GET',
       url,
       headers,
-      ...(opts.body === undefined ? {} : { payload: isString ? (opts.body as string) : JSON.stringify(opts.body) }),
+      ...(opts.body === undefined ? {} : { payload: isRaw ? (opts.body as string | Buffer) : JSON.stringify(opts.body) }),
     });
     let body: unknown = response.body;
     try {

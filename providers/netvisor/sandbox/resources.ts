@@ -5,7 +5,7 @@ import { CUSTOMER_STRUCTURE, PRODUCT_STRUCTURE, SALES_INVOICE_STRUCTURE, type St
 import { childOf, childrenOf, type XmlNode } from '../xml/tree.js';
 import { validateStructure } from '../xml/validate-structure.js';
 import { failedAnswer, insertedAnswer, okAnswer, type Answer, type FailureCode, type Xml } from './responses.js';
-import type { OrganisationData, StoredCustomer, StoredInvoice, StoredInvoiceLine, StoredProduct } from './store.js';
+import type { OrganisationData, StoredAttachment, StoredCustomer, StoredInvoice, StoredInvoiceLine, StoredProduct } from './store.js';
 
 /** What a resource handler needs besides the organisation's data. */
 export interface ResourceContext {
@@ -280,6 +280,30 @@ function lineOf(org: OrganisationData, node: XmlNode, index: number): StoredInvo
   };
 }
 
+/** Netvisor takes sales invoice attachments as PDFs (and images); the data is base64. */
+const ATTACHMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg'];
+/** The sandbox's cap on one attachment (decoded), like the real API's message size limits. */
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+function attachmentsOf(inv: XmlNode): StoredAttachment[] {
+  return childrenOf(childOf(inv, 'salesinvoiceattachments'), 'salesinvoiceattachment').map((a, i) => {
+    const where = `salesinvoiceattachment ${i + 1}`;
+    const mimeType = text(a, 'mimetype') ?? '';
+    if (!ATTACHMENT_TYPES.includes(mimeType)) throw invalid(`${where}: <mimetype> must be one of ${ATTACHMENT_TYPES.join(', ')}, got "${mimeType}"`);
+    const filename = text(a, 'filename');
+    if (!filename) throw invalid(`${where}: <filename> is empty`);
+    if (filename.length > 255) throw invalid(`${where}: <filename> is longer than 255 characters`);
+    const description = text(a, 'attachmentdescription') ?? '';
+    if (description.length > 100) throw invalid(`${where}: <attachmentdescription> is longer than 100 characters`);
+    const data = (childOf(a, 'documentdata')?.text ?? '').replace(/\s+/g, '');
+    if (!data || !/^[A-Za-z0-9+/]+={0,2}$/.test(data) || data.length % 4 !== 0) throw invalid(`${where}: <documentdata> must be the file in base64`);
+    const bytes = Buffer.from(data, 'base64');
+    if (bytes.length > MAX_ATTACHMENT_BYTES) throw invalid(`${where}: the file is larger than ${MAX_ATTACHMENT_BYTES} bytes`);
+    if (mimeType === 'application/pdf' && !bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw invalid(`${where}: <documentdata> is not a PDF`);
+    return { mimeType, description, filename, size: bytes.length };
+  });
+}
+
 /**
  * salesinvoice.nv: `method=add` stores a new invoice; `method=edit&id=` rewrites
  * an existing one in place (same NetvisorKey and number). Like Netvisor, only an
@@ -321,6 +345,7 @@ function salesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceResu
     .filter((l): l is XmlNode => l !== null)
     .map((l, i) => lineOf(org, l, i));
   if (lines.length === 0) throw invalid('an invoice needs at least one product line');
+  const attachments = attachmentsOf(inv);
 
   if (ctx.periodLockedBefore && date < ctx.periodLockedBefore) {
     throw new Refusal('PERIOD_LOCK', `Accounting period is locked for the date ${date}; periods before ${ctx.periodLockedBefore} are closed`);
@@ -353,6 +378,8 @@ function salesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceResu
     },
     xml: body.xml,
     receivedAt: ctx.now.toISOString(),
+    // An edit without attachments leaves the invoice's own in place (ledgerlink's edits send none).
+    attachments: editing && attachments.length === 0 ? editing.attachments : attachments,
   };
   if (given) org.takeInvoiceNumber(given);
   if (editing) org.invoices[org.invoices.indexOf(editing)] = stored;

@@ -70,6 +70,15 @@ export interface StoredInvoice {
   payments?: Array<{ amount: string; date: string }>;
   /** For a credit note matched with matchcreditnote.nv: the NetvisorKey of the invoice it credits. */
   matchedInvoiceKey?: number;
+  /** What came in `salesinvoiceattachments` (the decoded size, not the data). */
+  attachments: StoredAttachment[];
+}
+
+export interface StoredAttachment {
+  mimeType: string;
+  description: string;
+  filename: string;
+  size: number;
 }
 
 export class OrganisationData {

@@ -1,5 +1,5 @@
 import type { ResolvedInvoice, ResolvedLine } from '../../../src/domain/resolved-invoice.js';
-import type { SyncWarning } from '../../types.js';
+import type { InvoiceFile, SyncWarning } from '../../types.js';
 import type { NetvisorCustomerRef } from '../customer-ref.js';
 import { commaDecimal, commaMoney, commaPrice } from '../decimal-format.js';
 import type { NetvisorSettings } from '../settings.js';
@@ -28,6 +28,8 @@ export interface InvoiceXmlInput {
   customer: NetvisorCustomerRef;
   settings: Pick<NetvisorSettings, 'encoding' | 'paymentTermDays' | 'vatCodes'>;
   warn: (warning: SyncWarning) => void;
+  /** PDFs that go with the invoice (Netvisor takes attachments only inside the sales invoice). */
+  files?: readonly InvoiceFile[];
 }
 
 /**
@@ -43,9 +45,13 @@ export interface InvoiceXmlInput {
  *   left to Netvisor, which rounds each line to cents exactly as we do.
  * - `salesinvoiceprivatecomment` carries our reference for the lookup;
  *   `salesinvoiceourreference` the host's invoice id, for people.
+ * - Attachments: the host's file name, our unique attachment name as the
+ *   description (so a person can tell them apart), the PDF in base64.
+ *   salesinvoice.dtd declares no attribute on `documentdata`, so none is sent
+ *   (Netvisor's own example adds `type="pdf"`; the DTD is what we validate against).
  */
 export function buildSalesInvoiceXml(input: InvoiceXmlInput): XmlBody {
-  const { invoice, customer, settings, warn } = input;
+  const { invoice, customer, settings, warn, files = [] } = input;
   const enc = settings.encoding ?? 'utf-8';
   const text = (value: string | null | undefined, max: number, path: string) => optional(cleanText(value, { max, path }, enc, warn));
 
@@ -91,6 +97,16 @@ export function buildSalesInvoiceXml(input: InvoiceXmlInput): XmlBody {
         }),
       })),
     },
+    salesinvoiceattachments: files.length
+      ? {
+          salesinvoiceattachment: files.map((file, i) => ({
+            mimetype: file.contentType,
+            attachmentdescription: cleanText(file.name, { max: L.attachmentDescription, path: `attachments[${i}].name` }, enc, warn),
+            filename: cleanText(file.filename, { max: L.attachmentFilename, path: `attachments[${i}].filename` }, enc, warn),
+            documentdata: file.data.toString('base64'),
+          })),
+        }
+      : undefined,
   });
   return serializeXml({ root: { salesinvoice } }, enc);
 }

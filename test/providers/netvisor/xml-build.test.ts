@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SyncWarning } from '../../../providers/types.js';
+import type { InvoiceFile, SyncWarning } from '../../../providers/types.js';
 import { defaultVatCode } from '../../../providers/netvisor/vat-codes.js';
 import { buildCustomerXml } from '../../../providers/netvisor/xml/build-customer.js';
 import { buildSalesInvoiceXml } from '../../../providers/netvisor/xml/build-invoice.js';
@@ -37,13 +37,14 @@ function xmllint(xml: string | Buffer, dtd: 'salesinvoice.dtd' | 'customer.dtd')
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
 }
 
-function invoiceXml(invoice: ResolvedInvoice, options: { encoding?: 'utf-8' | 'iso-8859-15'; vatCodes?: Record<string, string> } = {}) {
+function invoiceXml(invoice: ResolvedInvoice, options: { encoding?: 'utf-8' | 'iso-8859-15'; vatCodes?: Record<string, string>; files?: InvoiceFile[] } = {}) {
   const warnings: SyncWarning[] = [];
   const body = buildSalesInvoiceXml({
     invoice,
     customer: { type: 'customer', code: '1017' },
     settings: { encoding: options.encoding ?? 'utf-8', paymentTermDays: 14, vatCodes: options.vatCodes as never },
     warn: (w) => warnings.push(w),
+    ...(options.files ? { files: options.files } : {}),
   });
   return { ...body, warnings };
 }
@@ -99,6 +100,20 @@ describe('sales invoice XML', () => {
       expect(result.ok).toBe(true);
     }
     expect(xmllint(invoiceXml(specialCharacters(), { encoding: 'iso-8859-15' }).body, 'salesinvoice.dtd').ok).toBe(true);
+  });
+
+  it('carries PDFs inside the invoice, after the lines: file name, our unique name as description, base64 data', async () => {
+    const data = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const files: InvoiceFile[] = [{ name: 'LL-01JEXAMPLE-att_01J.pdf', filename: 'lasku & erittely.pdf', contentType: 'application/pdf', data }];
+    const { xml, warnings } = invoiceXml(exampleResolvedInvoice(), { files });
+    expect(xml).toContain(
+      `</invoicelines><salesinvoiceattachments><salesinvoiceattachment><mimetype>application/pdf</mimetype>` +
+        `<attachmentdescription>LL-01JEXAMPLE-att_01J.pdf</attachmentdescription><filename>lasku &amp; erittely.pdf</filename>` +
+        `<documentdata>${data.toString('base64')}</documentdata></salesinvoiceattachment></salesinvoiceattachments></salesinvoice>`,
+    );
+    expect(warnings).toEqual([]);
+    expect(validateStructure(await parseXmlTree(xml), SALES_INVOICE_STRUCTURE)).toEqual([]);
+    if (canLint) expect(xmllint(xml, 'salesinvoice.dtd')).toEqual({ ok: true, output: '' });
   });
 
   it.skipIf(!canLint)('the xmllint check can fail: an element out of the DTD\'s order is refused', () => {
