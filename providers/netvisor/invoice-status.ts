@@ -3,7 +3,7 @@ import { ProviderTransientError } from '../errors/transient-error.js';
 import type { ProviderInvoice, ProviderInvoiceStatus } from '../types.js';
 import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
 import { NETVISOR_LIST_PAGE } from './lookup.js';
-import { parseSalesInvoice, parseSalesInvoiceList, type SalesInvoiceListEntry } from './xml/parse-response.js';
+import { parseSalesInvoice, parseSalesInvoiceList, parseSalesPaymentList, type SalesInvoiceListEntry } from './xml/parse-response.js';
 
 const MAX_PAGES = 20;
 
@@ -12,9 +12,12 @@ const MAX_PAGES = 20;
  * `salesinvoicelist.nv` (the list carries `InvoiceStatus`, `InvoiceSum` and
  * `OpenSum`; getsalesinvoice.nv does not carry the open sum): filtered by the
  * invoice number, paged on with `invoicesabovenetvisorkey` while pages come
- * back full. Paid = InvoiceSum − OpenSum. Netvisor's list gives no payment
- * date, so `paidAt` is null (the record then carries the day ledgerlink saw
- * the payment). Anything unreadable throws, so nothing known is changed.
+ * back full. Paid = InvoiceSum − OpenSum. The list gives no payment date:
+ * when something is paid, `salespaymentlist.nv?invoicenetvisorkey=` gives the
+ * payments targeted to the invoice, and `paidAt` is the newest one's date
+ * (null when none is listed, e.g. settled by a credit note: the record then
+ * carries the day ledgerlink saw it). Anything unreadable throws, so nothing
+ * known is changed.
  */
 export async function readNetvisorStatus(ctx: NetvisorContext, existing: ProviderInvoice, deps: NetvisorDeps): Promise<ProviderInvoiceStatus | null> {
   const number = existing.number ?? (await numberOf(ctx, existing.id, deps));
@@ -31,14 +34,28 @@ export async function readNetvisorStatus(ctx: NetvisorContext, existing: Provide
   const status = entry.status.toLowerCase();
   const total = new Decimal(entry.sum);
   const paid = Decimal.max(0, total.minus(entry.openSum));
+  const paidAmount = status === 'paid' && paid.isZero() ? total : paid;
   return {
     state: status,
     void: false,
     sent: status !== 'unsent',
-    paidAmount: (status === 'paid' && paid.isZero() ? total : paid).toFixed(2),
-    paidAt: null,
+    paidAmount: paidAmount.toFixed(2),
+    paidAt: paidAmount.isZero() ? null : await lastPaymentDate(ctx, existing.id, deps),
     total: total.toFixed(2),
   };
+}
+
+/** The date of the newest payment targeted to the invoice, or null when Netvisor lists none. */
+async function lastPaymentDate(ctx: NetvisorContext, key: string, deps: NetvisorDeps): Promise<string | null> {
+  const payments = parseSalesPaymentList(
+    await netvisorOk(
+      ctx,
+      { method: 'GET', resource: 'salespaymentlist.nv', query: [['invoicenetvisorkey', key]], write: false, label: 'read the payments of the invoice from Netvisor' },
+      deps,
+    ),
+  );
+  if (payments.some((p) => p.date === null)) throw unreadable(key, 'salespaymentlist.nv gave a payment without a readable Date');
+  return payments.reduce<string | null>((newest, p) => (newest === null || p.date! > newest ? p.date : newest), null);
 }
 
 async function findInList(ctx: NetvisorContext, key: string, number: string, deps: NetvisorDeps): Promise<SalesInvoiceListEntry | null> {

@@ -33,7 +33,7 @@ export function startService(env: Record<string, string>, args: string[] = [], n
   // Node itself (with tsx's loader for TypeScript), not the tsx wrapper: the wrapper runs the service
   // in a child process, so a SIGKILL would only kill the wrapper and leave the service running.
   const main = entry === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, [...nodeArgs, ...main, ...args], {
+  const child = spawn(process.execPath, [...(process.env.PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROF_DIR}`] : []), ...nodeArgs, ...main, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

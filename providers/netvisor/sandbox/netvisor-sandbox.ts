@@ -307,9 +307,9 @@ export function buildNetvisorSandbox(options: NetvisorSandboxOptions = {}) {
 
   /** A payment is matched to the invoice: its open sum goes down; paid in full, it becomes paid. */
   function registerPayment(id: string, payment: { amount: string; date: string }): void {
-    const { invoice } = located(id);
+    const { orgId, invoice } = located(id);
     if (invoice.status === 'unsent') throw new SandboxControlError(409, `invoice ${invoice.number} is unsent; send it before it can be paid`);
-    invoice.payments = [...(invoice.payments ?? []), { amount: money(dec(payment.amount)), date: payment.date }];
+    invoice.payments = [...(invoice.payments ?? []), { key: org(orgId).nextKey(), amount: money(dec(payment.amount)), date: payment.date }];
     if (dec(paidOf(invoice)).gte(dec(invoice.amount))) invoice.status = 'paid';
   }
 

@@ -463,6 +463,35 @@ function getSalesInvoice(org: OrganisationData, ctx: ResourceContext): ResourceR
 }
 
 /**
+ * salespaymentlist.nv: the payments of the organisation, filtered by the
+ * invoice they are targeted to (`invoicenetvisorkey`, `invoicenumber`) and by
+ * date (`begindate`, `enddate`), oldest first.
+ */
+function salesPaymentList(org: OrganisationData, ctx: ResourceContext): ResourceResult {
+  const q = ctx.query;
+  for (const p of ['begindate', 'enddate']) {
+    const v = q.get(p);
+    if (v !== undefined && !isCalendarDate(v)) throw invalid(`${p} must be a date written YYYY-MM-DD, got "${v}"`);
+  }
+  const payments = org.invoices
+    .filter((i) => (!q.get('invoicenetvisorkey') || String(i.netvisorKey) === q.get('invoicenetvisorkey')) && (!q.get('invoicenumber') || i.number === q.get('invoicenumber')))
+    .flatMap((i) => (i.payments ?? []).map((p) => ({ invoice: i, payment: p })))
+    .filter(({ payment }) => (!q.get('begindate') || payment.date >= q.get('begindate')!) && (!q.get('enddate') || payment.date <= q.get('enddate')!))
+    .sort((a, b) => a.payment.key - b.payment.key);
+  const entries = payments.map(({ invoice, payment }) => ({
+    NetvisorKey: String(payment.key),
+    Name: invoice.customerName ?? '',
+    Date: { $: { format: 'ansi' }, _: payment.date },
+    Sum: payment.amount.replace('.', ','),
+    ReferenceNumber: invoice.referenceNumber ?? '',
+    ForeignCurrencyAmount: '',
+    InvoiceNumber: invoice.number,
+    PaymentAccountName: 'sandbox bank',
+  }));
+  return { answer: okAnswer({ SalesPaymentList: { SalesPayment: entries } }, ctx.now) };
+}
+
+/**
  * matchcreditnote.nv: `<root><matchcreditnote><creditnotenetvisorkey>…<invoicenetvisorkey>…`.
  * Both must exist, the first be a credit note (negative) and the second an
  * invoice of the same customer; the same match again is answered OK, a credit
@@ -499,6 +528,7 @@ const RESOURCES: Record<string, { method: 'GET' | 'POST'; handle: Handler }> = {
   'salesinvoice.nv': { method: 'POST', handle: salesInvoice },
   'salesinvoicelist.nv': { method: 'GET', handle: salesInvoiceList },
   'getsalesinvoice.nv': { method: 'GET', handle: getSalesInvoice },
+  'salespaymentlist.nv': { method: 'GET', handle: salesPaymentList },
   'matchcreditnote.nv': { method: 'POST', handle: matchCreditNote },
 };
 

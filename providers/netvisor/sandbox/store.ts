@@ -67,7 +67,7 @@ export interface StoredInvoice {
   xml: string;
   receivedAt: string;
   /** Payments matched to the invoice, oldest first (amounts with a dot). */
-  payments?: Array<{ amount: string; date: string }>;
+  payments?: Array<{ key: number; amount: string; date: string }>;
   /** For a credit note matched with matchcreditnote.nv: the NetvisorKey of the invoice it credits. */
   matchedInvoiceKey?: number;
   /** What came in `salesinvoiceattachments` (the decoded size, not the data). */

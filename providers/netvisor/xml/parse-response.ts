@@ -144,6 +144,32 @@ export function parseSalesInvoiceList(response: NetvisorResponse): SalesInvoiceL
     .filter((s) => s.netvisorKey !== '');
 }
 
+export interface SalesPaymentEntry {
+  netvisorKey: string;
+  /** YYYY-MM-DD, or null when Netvisor's date could not be read. */
+  date: string | null;
+  /** With a dot, or null when unreadable. */
+  sum: string | null;
+}
+
+/** salespaymentlist.nv: `<SalesPaymentList><SalesPayment><NetvisorKey>…<Date>…<Sum>…`. Dates as YYYY-MM-DD or d.M.yyyy. */
+export function parseSalesPaymentList(response: NetvisorResponse): SalesPaymentEntry[] {
+  return childrenOf(childOf(response.root, 'SalesPaymentList'), 'SalesPayment').map((p) => ({
+    netvisorKey: textOf(p, 'NetvisorKey') ?? '',
+    date: isoDate(textOf(p, 'Date')),
+    sum: parseCommaDecimal(textOf(p, 'Sum')),
+  }));
+}
+
+/** Netvisor writes dates as ansi (2026-11-30) or Finnish (30.11.2026); anything else is unreadable. */
+function isoDate(value: string | null): string | null {
+  if (!value) return null;
+  const ansi = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (ansi) return `${ansi[1]}-${ansi[2]}-${ansi[3]}`;
+  const fi = /^(\d{1,2})\.(\d{1,2})\.(\d{4})/.exec(value);
+  return fi ? `${fi[3]}-${fi[2]!.padStart(2, '0')}-${fi[1]!.padStart(2, '0')}` : null;
+}
+
 export interface SalesInvoiceDetails {
   netvisorKey: string | null;
   number: string | null;
