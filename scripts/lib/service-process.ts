@@ -33,7 +33,9 @@ export function startService(env: Record<string, string>, args: string[] = [], n
   // Node itself (with tsx's loader for TypeScript), not the tsx wrapper: the wrapper runs the service
   // in a child process, so a SIGKILL would only kill the wrapper and leave the service running.
   const main = entry === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, [...(process.env.PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROF_DIR}`] : []), ...nodeArgs, ...main, ...args], {
+  // BENCH_PROFILE_DIR: every service started here writes a V8 CPU profile there when it exits (finding where intake's time goes).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, ...main, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
