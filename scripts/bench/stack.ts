@@ -44,14 +44,18 @@ export interface StackOptions {
   redisUrl?: string;
 }
 
-/** The environment and Node.js options of `npm start` (read from package.json, so the benchmark measures what users run). */
-export function npmStart(): { env: Record<string, string>; nodeArgs: string[] } {
+/** The environment and Node.js options of an npm script (read from package.json, so the benchmark measures what users run). */
+export function npmScript(name: 'start' | 'start:api' | 'start:worker'): { env: Record<string, string>; nodeArgs: string[] } {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts.start!.split(/\s+/);
+  const words = pkg.scripts[name]!.split(/\s+/);
   const node = words.indexOf('node');
+  const script = words.findIndex((w, i) => i > node && !w.startsWith('--'));
   const env = Object.fromEntries(words.slice(0, node).map((w) => w.split('=') as [string, string]));
-  return { env, nodeArgs: words.slice(node + 1).filter((w) => w.startsWith('--')) };
+  return { env, nodeArgs: words.slice(node + 1, script) };
 }
+
+/** `npm start`'s environment and Node.js options. */
+export const npmStart = () => npmScript('start');
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const port = await freePort();
@@ -92,11 +96,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const database = await freshPostgresDatabase(options.postgresAdminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const env = { ...common, DATABASE_URL: database.url };
-  const api = startService(env, ['--role=api'], [], 'compiled');
+  const apiScript = npmScript('start:api');
+  const api = startService({ ...env, ...apiScript.env }, ['--role=api'], apiScript.nodeArgs, 'compiled');
   await waitReady(api, port, 60_000);
   const workers: ServiceProcess[] = [];
   const addWorker = async () => {
-    const worker = startService({ ...env, PORT: String(await freePort()) }, ['--role=worker'], [], 'compiled');
+    const workerScript = npmScript('start:worker');
+    const worker = startService({ ...env, ...workerScript.env, PORT: String(await freePort()) }, ['--role=worker'], workerScript.nodeArgs, 'compiled');
     await waitStarted(worker, 60_000);
     workers.push(worker);
     return worker;
