@@ -165,6 +165,19 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         expect((await store.repos.records.getById(first.id))?.tenantId).toBe('acme');
       });
 
+      it("keep the invoice snapshot's copy of the document once (in the document column), and read it back whole", async () => {
+        const document = { externalId: 'SNAP-1', customer: { externalId: 'cust-17', name: 'Esimerkki Oy' }, invoiceDate: '2026-11-30' };
+        const viaAccept = newRecord({ externalId: 'SNAP-1', document, resolved: { lines: [{ n: 1 }], document } });
+        expect((await store.repos.records.acceptMany([{ record: viaAccept, queuedEvent: null }]))[0]!.outcome).toBe('inserted');
+        const viaInsert = await insert({ externalId: 'SNAP-2', document: { ...document, externalId: 'SNAP-2' }, resolved: { lines: [], document: { other: true } } });
+        const raw = await store.db.query<{ id: string; resolved: Record<string, unknown> }>('select id, resolved from sync_records where id = any($1)', [[viaAccept.id, viaInsert.id]]);
+        expect(raw.find((r) => r.id === viaAccept.id)!.resolved).toEqual({ lines: [{ n: 1 }] });
+        // A snapshot whose document differs from the row's is kept as it is.
+        expect(raw.find((r) => r.id === viaInsert.id)!.resolved).toEqual({ lines: [], document: { other: true } });
+        expect((await store.repos.records.getById(viaAccept.id))!.resolved).toEqual({ lines: [{ n: 1 }], document });
+        expect((await store.repos.records.getById(viaInsert.id))!.resolved).toEqual({ lines: [], document: { other: true } });
+      });
+
       it('are claimed by one worker at a time; the lease frees on release or expiry', async () => {
         const r = await insert();
         const a = await store.repos.records.claim(r.id, 'worker-a', 60_000);
