@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fromTimeSchema as fromTime, toTimeSchema as toTime } from '../domain/dates.js';
 import { invoiceDocumentSchema, PROVIDER_IDS } from '../domain/invoice-document.js';
 import { ApiError } from '../http/api-error.js';
+import { unstorableInputs } from '../http/input-guard.js';
 import { readMultipart, type MultipartForm } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import { STATUSES } from '../store/records-repo.js';
@@ -52,11 +53,16 @@ function invoiceFromForm(form: MultipartForm): { body: unknown; files: Multipart
   const field = form.fields.get('invoice') ?? (asFile ? { value: asFile.data.toString('utf8'), truncated: asFile.truncated } : undefined);
   if (!field) throw ApiError.badInput([{ path: 'invoice', code: 'required', message: 'is required: the invoice document as JSON in the form field "invoice"' }]);
   if (field.truncated) throw ApiError.badInput([{ path: 'invoice', code: 'too_large', message: 'must be at most 1 MiB of JSON' }]);
+  let body: unknown;
   try {
-    return { body: JSON.parse(field.value), files: form.files.filter((f) => f !== asFile) };
+    body = JSON.parse(field.value);
   } catch (error) {
     throw ApiError.badInput([{ path: 'invoice', code: 'invalid_json', message: `must be the invoice document as JSON: ${(error as Error).message}` }]);
   }
+  // The JSON in a form field is checked like a JSON body is before any route runs (app.ts).
+  const unstorable = unstorableInputs(body);
+  if (unstorable.length) throw ApiError.badInput(unstorable);
+  return { body, files: form.files.filter((f) => f !== asFile) };
 }
 
 /** Host and finance routes: intake, preview, records, resync. */

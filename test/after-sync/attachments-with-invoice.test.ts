@@ -201,6 +201,12 @@ describe('PDFs with the invoice: bad input', () => {
     expect(details).toEqual(expect.arrayContaining(['file.contentType:invalid_value', 'file:not_pdf', 'file[1]:too_large']));
     expect(details.some((d: string) => d.startsWith('currency:'))).toBe(true);
 
+    // What PostgreSQL cannot store (NUL) is named, as it is in a JSON body — never a 500.
+    const nul = await form([{ name: 'invoice', value: JSON.stringify({ ...(exampleDocument({ externalId: 'ATTW-NUL' } as never) as object), notes: 'a\u0000b' }) }]);
+    const r4 = await h.api('POST', '/v1/invoices', { key, body: nul.body, headers: { 'content-type': nul.type } });
+    expect(r4.status).toBe(400);
+    expect(r4.body.error.details[0]).toMatchObject({ path: 'notes', code: 'invalid_character' });
+
     const notJson = await form([{ name: 'invoice', value: '{"externalId":' }]);
     const r3 = await h.api('POST', '/v1/invoices', { key, body: notJson.body, headers: { 'content-type': notJson.type } });
     expect(r3.status).toBe(400);
