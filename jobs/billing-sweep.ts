@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Billing } from '../src/billing/billing.js';
 import { jobCatalog } from '../src/queue/catalog.js';
 import type { BillingScheduler } from '../src/queue/scheduler.js';
+import { startPeriodicRound, type PeriodicRound } from './periodic-round.js';
 
 export interface BillingSweepDeps {
   billing: Billing;
@@ -32,32 +33,12 @@ export async function billingSweep(deps: BillingSweepDeps): Promise<{ operations
 }
 
 /** Runs the billing sweep now and every `intervalMs`, never overlapping itself. */
-export function startBillingSweeper(deps: BillingSweepDeps, intervalMs: number): { stop(): Promise<void>; runNow(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const runNow = () => {
-    if (running) return running;
-    running = billingSweep(deps)
-      .then((r) => {
-        if (r.operations || r.handoffs) deps.log.debug(r, 'billing sweep re-queued unfinished work');
-      })
-      .catch((err: unknown) => deps.log.warn({ err }, 'billing sweep failed; will try again'))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runNow();
-  }, intervalMs);
-  timer.unref();
-  void runNow();
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+export function startBillingSweeper(deps: BillingSweepDeps, intervalMs: number): PeriodicRound {
+  return startPeriodicRound(
+    async () => {
+      const r = await billingSweep(deps);
+      if (r.operations || r.handoffs) deps.log.debug(r, 'billing sweep re-queued unfinished work');
     },
-  };
+    { intervalMs, log: deps.log, failure: 'billing sweep failed; will try again', runAtStart: true },
+  );
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler } from '../src/queue/scheduler.js';
 import type { Store } from '../src/store/store.js';
+import { startPeriodicRound, type PeriodicRound } from './periodic-round.js';
 
 export interface SweepDeps {
   store: Store;
@@ -48,44 +49,23 @@ export async function reclaimOrphans(deps: SweepDeps): Promise<number> {
  * Runs the sweep now and then every `intervalMs`, never overlapping itself;
  * and the cheap scan for expired leases every `orphanScanMs`.
  */
-export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs = 1000): { stop(): Promise<void>; runNow(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let scanning: Promise<void> | null = null;
-  let stopped = false;
-  const runNow = () => {
-    if (running) return running;
-    running = sweep(deps)
-      .then((r) => {
-        if (r.connections || r.deliveries) deps.log.debug(r, 'sweep re-enqueued unfinished work');
-      })
-      .catch((err: unknown) => deps.log.warn({ err }, 'sweep failed; will try again'))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runNow();
-  }, intervalMs);
-  timer.unref();
-  const scanTimer = setInterval(() => {
-    if (stopped || scanning) return;
-    scanning = reclaimOrphans(deps)
-      .then(() => undefined)
-      .catch((err: unknown) => deps.log.warn({ err }, 'the scan for expired leases failed; will try again'))
-      .finally(() => {
-        scanning = null;
-      });
-  }, orphanScanMs);
-  scanTimer.unref();
-  void runNow();
+export function startSweeper(deps: SweepDeps, intervalMs: number, orphanScanMs = 1000): PeriodicRound {
+  const sweeper = startPeriodicRound(
+    async () => {
+      const r = await sweep(deps);
+      if (r.connections || r.deliveries) deps.log.debug(r, 'sweep re-enqueued unfinished work');
+    },
+    { intervalMs, log: deps.log, failure: 'sweep failed; will try again', runAtStart: true },
+  );
+  const scanner = startPeriodicRound(() => reclaimOrphans(deps).then(() => undefined), {
+    intervalMs: orphanScanMs,
+    log: deps.log,
+    failure: 'the scan for expired leases failed; will try again',
+  });
   return {
-    runNow,
+    runNow: sweeper.runNow,
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      clearInterval(scanTimer);
-      await Promise.all([running, scanning]);
+      await Promise.all([sweeper.stop(), scanner.stop()]);
     },
   };
 }
