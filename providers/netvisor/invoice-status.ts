@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { ProviderTransientError } from '../errors/transient-error.js';
 import type { ProviderInvoice, ProviderInvoiceStatus } from '../types.js';
 import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
-import { NETVISOR_LIST_PAGE } from './lookup.js';
-import { parseSalesInvoice, parseSalesInvoiceList, parseSalesPaymentList, type SalesInvoiceListEntry } from './xml/parse-response.js';
+import { readSalesInvoicePages } from './sales-invoice-pages.js';
+import { parseSalesInvoice, parseSalesPaymentList, type SalesInvoiceListEntry } from './xml/parse-response.js';
 
 const MAX_PAGES = 20;
 
@@ -59,28 +59,12 @@ async function lastPaymentDate(ctx: NetvisorContext, key: string, deps: Netvisor
 }
 
 async function findInList(ctx: NetvisorContext, key: string, number: string, deps: NetvisorDeps): Promise<SalesInvoiceListEntry | null> {
-  let above: number | null = null;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const entries = parseSalesInvoiceList(
-      await netvisorOk(
-        ctx,
-        {
-          method: 'GET',
-          resource: 'salesinvoicelist.nv',
-          query: [['invoicenumber', number], ...(above === null ? [] : ([['invoicesabovenetvisorkey', String(above)]] as Array<[string, string]>))],
-          write: false,
-          label: 'read the invoice status from Netvisor',
-        },
-        deps,
-      ),
-    );
-    const found = entries.find((e) => e.netvisorKey === key);
-    if (found) return found;
-    if (entries.length < NETVISOR_LIST_PAGE) return null;
-    const highest = Math.max(...entries.map((e) => Number(e.netvisorKey)));
-    if (!Number.isFinite(highest) || (above !== null && highest <= above)) break;
-    above = highest;
-  }
+  let found: SalesInvoiceListEntry | null = null;
+  const list = await readSalesInvoicePages(ctx, deps, { query: [['invoicenumber', number]], label: 'read the invoice status from Netvisor', maxPages: MAX_PAGES }, (entries) => {
+    found = entries.find((e) => e.netvisorKey === key) ?? null;
+    return found !== null;
+  });
+  if (found || list.complete) return found;
   throw unreadable(key, 'the list kept answering full pages');
 }
 

@@ -3,7 +3,8 @@ import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
 import type { ProviderInvoice } from '../types.js';
 import { netvisorOk, type NetvisorContext, type NetvisorDeps } from './client.js';
-import { parseSalesInvoice, parseSalesInvoiceList, type SalesInvoiceListEntry } from './xml/parse-response.js';
+import { readSalesInvoicePages } from './sales-invoice-pages.js';
+import { parseSalesInvoice, type SalesInvoiceListEntry } from './xml/parse-response.js';
 
 /** Reference numbers compared the way banks read them: no spaces, no leading zeros, any case. */
 export function normaliseReferenceNumber(value: string | null | undefined): string {
@@ -85,12 +86,6 @@ export async function findInvoiceByReference(ctx: NetvisorContext, invoice: Reso
   return null;
 }
 
-/**
- * salesinvoicelist.nv answers at most this many invoices per request. A month-end
- * billing run easily dates more than that on one day, so a full page is never
- * read as "that is all": the lookup pages on with `invoicesabovenetvisorkey`.
- */
-export const NETVISOR_LIST_PAGE = 500;
 const MAX_LIST_PAGES = 40;
 
 /**
@@ -100,35 +95,19 @@ const MAX_LIST_PAGES = 40;
  * and the record stays in doubt.
  */
 async function listAround(ctx: NetvisorContext, invoice: ResolvedInvoice, deps: NetvisorDeps): Promise<SalesInvoiceListEntry[]> {
-  const seen = new Map<string, SalesInvoiceListEntry>();
-  let above: number | null = null;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const response = await netvisorOk(
-      ctx,
-      {
-        method: 'GET',
-        resource: 'salesinvoicelist.nv',
-        query: [
-          ['begininvoicedate', shiftDate(invoice.invoiceDate, -1)],
-          ['endinvoicedate', shiftDate(invoice.invoiceDate, 1)],
-          ['replyoption', '1'],
-          ...(above === null ? [] : ([['invoicesabovenetvisorkey', String(above)]] as Array<[string, string]>)),
-        ],
-        write: false,
-        label: 'look the invoice up in Netvisor by its reference number',
-      },
-      deps,
-    );
-    const entries = parseSalesInvoiceList(response);
-    for (const entry of entries) if (!seen.has(entry.netvisorKey)) seen.set(entry.netvisorKey, entry);
-    if (entries.length < NETVISOR_LIST_PAGE) return [...seen.values()];
-    const highest = Math.max(...entries.map((e) => (/^\d+$/.test(e.netvisorKey) ? Number(e.netvisorKey) : Number.NaN)));
-    if (!Number.isFinite(highest) || (above !== null && highest <= above)) break;
-    above = highest;
-  }
+  const list = await readSalesInvoicePages(ctx, deps, {
+    query: [
+      ['begininvoicedate', shiftDate(invoice.invoiceDate, -1)],
+      ['endinvoicedate', shiftDate(invoice.invoiceDate, 1)],
+      ['replyoption', '1'],
+    ],
+    label: 'look the invoice up in Netvisor by its reference number',
+    maxPages: MAX_LIST_PAGES,
+  });
+  if (list.complete) return list.entries;
   throw new ProviderTransientError({
     code: 'netvisor_lookup_incomplete',
-    message: `Netvisor listed ${seen.size}+ invoices around ${invoice.invoiceDate} and ledgerlink could not read the whole list, so it cannot yet tell whether invoice ${invoice.externalId} is already there; it will not create it again until it can. ledgerlink will try again.`,
+    message: `Netvisor listed ${list.entries.length}+ invoices around ${invoice.invoiceDate} and ledgerlink could not read the whole list, so it cannot yet tell whether invoice ${invoice.externalId} is already there; it will not create it again until it can. ledgerlink will try again.`,
   });
 }
 

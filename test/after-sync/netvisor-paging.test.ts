@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { netvisorProvider, netvisorSettingsSchema, startNetvisorSandbox, type RunningNetvisorSandbox } from '../../providers/netvisor/index.js';
-import { NETVISOR_LIST_PAGE } from '../../providers/netvisor/lookup.js';
+import { NETVISOR_LIST_PAGE } from '../../providers/netvisor/sales-invoice-pages.js';
 import { exampleResolvedInvoice } from '../support/example-invoice.js';
 import { MemoryLinkBook, testProviderContext } from '../support/provider-context.js';
 import { useSandbox } from '../support/sandbox-fixture.js';
