@@ -309,7 +309,7 @@ export class RecordsRepo {
 
   /**
    * Several acceptances in one round trip and one transaction
-   * (`ledgerlink_accept_many`): intake batches the requests that arrive
+   * (`ledgerlink_accept_set`, migration 011): intake batches the requests that arrive
    * together. Outcomes come back in the order of `items`. If any item breaks a
    * constraint the whole batch rolls back (the caller then accepts one by one).
    */
@@ -333,7 +333,7 @@ export class RecordsRepo {
       },
       delivery: queuedEvent,
     }));
-    const rows = await this.db.query<any>('select * from ledgerlink_accept_many($1::jsonb)', [JSON.stringify(payload)]);
+    const rows = await this.db.query<any>('select * from ledgerlink_accept_set($1::jsonb)', [JSON.stringify(payload)]);
     const outcomes: AcceptOutcome[] = new Array(items.length);
     for (const row of rows) {
       outcomes[Number(row.idx)] =

@@ -54,6 +54,9 @@ export type AcceptResult = { statusCode: 200 | 202; record: SyncRecord };
 /** Statuses a finance person may resync; `synced` never is (that would be a second copy). */
 export const RESYNCABLE: readonly SyncStatus[] = ['failed', 'retrying', 'in_doubt'];
 
+/** How long a resync waits for a worker that is finishing an attempt to give the record back (milliseconds later, as a rule). */
+const RESYNC_WAITS_FOR_WORKER_MS = 2000;
+
 /** Key order-independent JSON, so the same document always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined || typeof value !== 'object') return JSON.stringify(value ?? null) ?? 'null';
@@ -506,8 +509,16 @@ export class InvoiceService implements InvoiceResolver {
    */
   async resync(tenantId: string, id: string, actor: string): Promise<SyncRecord> {
     const repos = this.deps.store.repos;
-    const record = await repos.records.get(tenantId, id);
+    let record = await repos.records.get(tenantId, id);
     if (!record) throw ApiError.notFound(`Invoice record ${id}`);
+    // A worker writes a failure first and gives the record back just after: a resync in between
+    // (the console shows "failed" at once) waits for that instead of answering 202 unchanged. (A
+    // leased record in doubt or retrying is a worker's work in progress: it is left alone below.)
+    const waitUntil = Date.now() + RESYNC_WAITS_FOR_WORKER_MS;
+    while (record.status === 'failed' && isLeased(record, this.deps.clock()) && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      record = (await repos.records.get(tenantId, id)) ?? record;
+    }
     try {
       const restarted = await this.restart(record);
       await repos.audit.record({ tenantId, actor, action: 'invoice.resync', target: id, details: { from: record.status } });
@@ -515,6 +526,13 @@ export class InvoiceService implements InvoiceResolver {
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
       const current = error.current ?? record;
+      if (current.status === 'failed' && isLeased(current, this.deps.clock())) {
+        throw new ApiError(
+          409,
+          'record_busy',
+          `Invoice ${current.externalId} revision ${current.revision} failed, and a worker is still finishing that attempt; resync it again in a moment.`,
+        );
+      }
       if ((AT_PROVIDER as readonly string[]).includes(current.status)) {
         throw new ApiError(
           409,
@@ -523,7 +541,7 @@ export class InvoiceService implements InvoiceResolver {
         );
       }
       if (current.status === 'queued' || current.status === 'syncing' || isLeased(current, this.deps.clock())) {
-        // Already on its way: nothing to do, and nothing to disturb.
+        // Already on its way (queued or syncing): nothing to do, and nothing to disturb.
         return current;
       }
       if (current.status === 'superseded') {

@@ -178,6 +178,48 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         expect((await store.repos.records.getById(viaInsert.id))!.resolved).toEqual({ lines: [], document: { other: true } });
       });
 
+      it("are accepted a batch at a time: each item gets its own outcome, in the batch's order, as if accepted one by one", async () => {
+        const taken = await insert({ externalId: 'BATCH-TAKEN', idempotencyKey: 'batch-key-taken' });
+        const newer = await insert({ externalId: 'BATCH-NEWER', revision: 3 });
+        const fresh = newRecord({ externalId: 'BATCH-NEW' });
+        const withEvent = newRecord({ externalId: 'BATCH-EVENT' });
+        const items = [
+          { record: fresh, queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-TAKEN' }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-OTHER', idempotencyKey: 'batch-key-taken' }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-NEWER', revision: 2 }), queuedEvent: null },
+          { record: withEvent, queuedEvent: { id: `msg_${newId()}`, payload: { type: 'invoice.queued' } } },
+        ];
+        const outcomes = await store.repos.records.acceptMany(items);
+        expect(outcomes.map((o) => o.outcome)).toEqual(['inserted', 'existing', 'existing', 'stale', 'inserted']);
+        expect(outcomes[1]).toMatchObject({ naturalId: taken.id, keyId: null });
+        expect(outcomes[2]).toMatchObject({ naturalId: null, keyId: taken.id });
+        expect(outcomes[3]).toMatchObject({ newest: { id: newer.id, revision: 3, status: 'queued' } });
+        // What was inserted is whole: the record, its history entry, and (with a webhook) its event.
+        expect((await store.repos.records.getById(fresh.id))?.status).toBe('queued');
+        expect((await store.repos.history.list(fresh.id)).map((h) => h.status)).toEqual(['queued']);
+        const events = await db.query<{ record_id: string; sequence: number }>('select record_id, sequence from webhook_deliveries where record_id = any($1)', [[fresh.id, withEvent.id]]);
+        expect(events).toEqual([{ record_id: withEvent.id, sequence: 1 }]);
+        expect(await store.repos.records.findByNaturalKey('acme', 'BATCH-OTHER', 1)).toBeNull();
+        expect(await store.repos.records.findByNaturalKey('acme', 'BATCH-NEWER', 2)).toBeNull();
+      });
+
+      it('in one batch, two items of the same invoice or the same key are taken in order: the first stands', async () => {
+        const items = [
+          { record: newRecord({ externalId: 'BATCH-TWICE', revision: 2 }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-TWICE', revision: 1 }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-TWICE', revision: 2 }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-KEY-1', idempotencyKey: 'batch-key-shared' }), queuedEvent: null },
+          { record: newRecord({ externalId: 'BATCH-KEY-2', idempotencyKey: 'batch-key-shared' }), queuedEvent: null },
+        ];
+        const outcomes = await store.repos.records.acceptMany(items);
+        expect(outcomes.map((o) => o.outcome)).toEqual(['inserted', 'stale', 'existing', 'inserted', 'existing']);
+        expect(outcomes[2]).toMatchObject({ naturalId: items[0]!.record.id });
+        expect(outcomes[4]).toMatchObject({ keyId: items[3]!.record.id });
+        const rows = await db.query<{ external_id: string }>("select external_id from sync_records where external_id like 'BATCH-TWICE' or external_id like 'BATCH-KEY-%' order by external_id");
+        expect(rows.map((r) => r.external_id)).toEqual(['BATCH-KEY-1', 'BATCH-TWICE']);
+      });
+
       it('are claimed by one worker at a time; the lease frees on release or expiry', async () => {
         const r = await insert();
         const a = await store.repos.records.claim(r.id, 'worker-a', 60_000);
