@@ -297,7 +297,7 @@ export class RecordsRepo {
   }
 
   /**
-   * Intake's write in one round trip (migration 008, `ledgerlink_accept`):
+   * Intake's write in one round trip (a batch of one, `ledgerlink_accept_set`):
    * under the invoice's lock, an existing (externalId, revision) or
    * Idempotency-Key is reported, a revision lower than the newest is refused,
    * and otherwise the record is inserted (scheduling generation 1) with its
