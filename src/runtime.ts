@@ -18,7 +18,7 @@ import type { UrlPolicy } from './http/url-guard.js';
 import { Metrics } from './ops/metrics.js';
 import type { RetryPolicy } from './queue/catalog.js';
 import { BullScheduler } from './queue/scheduler.js';
-import { startWorkers, type Workers } from './queue/workers.js';
+import { startWorkers, type Workers } from '../jobs/workers.js';
 import { ConnectionRuns, type ConnectionKey } from './queue/connection-runs.js';
 import { ConnectionBudgets } from './sync/connection-budgets.js';
 import type { Database } from './store/database.js';

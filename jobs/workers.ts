@@ -1,10 +1,10 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { billingOperationProcessor } from '../../jobs/billing-operation.js';
-import { deliverEventProcessor, type DeliverDeps } from '../../jobs/deliver-event.js';
-import { syncConnectionProcessor, type ConnectionRunnerDeps } from '../../jobs/sync-connection.js';
-import type { Billing } from '../billing/billing.js';
-import { jobCatalog } from './catalog.js';
+import { billingOperationProcessor } from './billing-operation.js';
+import { deliverEventProcessor, type DeliverDeps } from './deliver-event.js';
+import { syncConnectionProcessor, type ConnectionRunnerDeps } from './sync-connection.js';
+import type { Billing } from '../src/billing/billing.js';
+import { jobCatalog } from '../src/queue/catalog.js';
 
 export interface Workers {
   /** Stops taking jobs, waits for the active ones, closes connections. */
