@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Problem } from '../src/domain/invoice-document.js';
 import type { ResolvedInvoice } from '../src/domain/resolved-invoice.js';
+import type { SyncWarning } from '../src/domain/sync-warning.js';
 import type { OutboundHttp, OutboundRequest } from './http/outbound-http.js';
 import type { RevisionPolicy } from './revision-policy.js';
 
@@ -20,12 +21,8 @@ export interface BaseConnectionSettings {
   revisionPolicy?: RevisionPolicy;
 }
 
-/** Something the sync did that a finance person should know: stored on the record, shown in preview and events. */
-export interface SyncWarning {
-  code: string;
-  message: string;
-  path?: string;
-}
+/** Something the sync did that a finance person should know (the core's type: records keep it). */
+export type { SyncWarning };
 
 /**
  * Links between our ids and the provider's, kept by the sync engine (adapters

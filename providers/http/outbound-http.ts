@@ -4,21 +4,11 @@ import { checkOutboundUrl, DNS_FAILURE_CODES, type UrlPolicy } from '../../src/h
 import { ProviderTransientError } from '../errors/transient-error.js';
 import { ProviderUnknownOutcomeError } from '../errors/unknown-outcome-error.js';
 import { ProviderValidationError } from '../errors/validation-error.js';
+import type { Exchange } from '../../src/domain/exchange.js';
 import { excerpt, redactHeaders, redactText } from './redact.js';
 
-/** One request/response pair as stored on the attempt (secrets redacted). */
-export interface Exchange {
-  at: string;
-  label: string;
-  method: string;
-  url: string;
-  status: number | null;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string | null;
-  responseBody: string | null;
-  error: string | null;
-}
+/** One request/response pair as stored on the attempt (the core's type: the store keeps it). */
+export type { Exchange };
 
 export interface OutboundRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

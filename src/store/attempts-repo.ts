@@ -1,5 +1,5 @@
 import { one, type Queryable } from './database.js';
-import type { Exchange } from '../../providers/http/outbound-http.js';
+import type { Exchange } from '../domain/exchange.js';
 import type { RecordError } from './records-repo.js';
 
 export type AttemptOutcome = 'pending' | 'created' | 'adopted' | 'edited' | 'finalized' | 'retrying' | 'in_doubt' | 'failed' | 'superseded' | 'cancelled' | 'deferred' | 'skipped';

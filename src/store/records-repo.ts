@@ -1,5 +1,5 @@
 import { one, type Queryable } from './database.js';
-import type { SyncWarning } from '../../providers/types.js';
+import type { SyncWarning } from '../domain/sync-warning.js';
 import type { Totals } from '../domain/resolved-invoice.js';
 
 export const STATUSES = ['queued', 'syncing', 'retrying', 'in_doubt', 'synced', 'failed', 'superseded', 'cancelled', 'sent', 'partially_paid', 'paid'] as const;
