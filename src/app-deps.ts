@@ -10,14 +10,7 @@ import type { Store } from './store/store.js';
 import type { InvoiceService } from './sync/invoice-service.js';
 import type { Reconciliation } from './sync/reconciliation.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { ApiKey } from './store/api-keys-repo.js';
-
-/** What the routes' key checks need (routes/auth.ts). */
-export interface AuthDeps {
-  adminToken: string;
-  /** Finds a valid key by its hash (the repository, or the cache in front of it). */
-  apiKeys: { findByHash(hash: string): Promise<ApiKey | null> };
-}
+import type { AuthDeps } from './http/auth.js';
 
 /** Everything the HTTP app needs, injected (tests build their own). */
 export interface AppDeps {

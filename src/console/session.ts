@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app-deps.js';
-import { hashApiKey } from '../routes/auth.js';
+import { hashApiKey } from '../http/auth.js';
 import type { Role } from '../store/api-keys-repo.js';
 import { ConsoleSessionsRepo, type ConsoleSession } from '../store/console-sessions-repo.js';
 import { isLocale, translator, type Locale, type Translate } from './messages.js';

@@ -7,7 +7,7 @@ import { readMultipart } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import type { AttachmentRow } from '../store/attachments-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireRole, tenantOf } from './auth.js';
+import { requireRole, tenantOf } from '../http/auth.js';
 
 /** `{"source": "billing"}`: the PDF of the billing invoice this record was released from. */
 export const billingPdfBody = z.strictObject({ source: z.literal('billing', { error: 'must be "billing" (or send filename, contentType and data)' }) });

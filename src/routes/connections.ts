@@ -3,7 +3,7 @@ import { PROVIDER_IDS } from '../domain/invoice-document.js';
 import type { AppDeps } from '../app-deps.js';
 import { publicConnection } from '../sync/connection-store.js';
 import { verifyAndSaveConnection } from '../sync/connection-service.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 /** Admin routes: the tenant's connections to accounting systems. */
 export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {

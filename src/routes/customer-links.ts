@@ -5,7 +5,7 @@ import { ApiError } from '../http/api-error.js';
 import { parseOr400 } from '../http/parse.js';
 import type { CustomerLink } from '../store/links-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 export const customerLinkBody = z
   .strictObject({

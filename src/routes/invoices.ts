@@ -8,7 +8,7 @@ import { readMultipart, type MultipartForm } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import { STATUSES } from '../store/records-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 const statusList = z
   .string()

@@ -11,7 +11,7 @@ import type { StoredMapping } from '../store/mappings-repo.js';
 import type { AppDeps } from '../app-deps.js';
 import { applyMappingImport } from '../sync/mapping-import.js';
 import { toProductMapping } from '../sync/resolve-invoice.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 const listQuery = z.strictObject({
   scope: z.enum(MAPPING_SCOPES).optional(),

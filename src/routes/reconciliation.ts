@@ -4,7 +4,7 @@ import { PROVIDER_IDS } from '../domain/invoice-document.js';
 import { parseOr400 } from '../http/parse.js';
 import type { Reconciliation } from '../sync/reconciliation.js';
 import type { AppDeps } from '../app-deps.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month written YYYY-MM, e.g. 2026-11');
 

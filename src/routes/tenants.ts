@@ -6,7 +6,7 @@ import { ApiError } from '../http/api-error.js';
 import { parseOr400 } from '../http/parse.js';
 import { ROLES } from '../store/api-keys-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { hashApiKey, requireOperator } from './auth.js';
+import { hashApiKey, requireOperator } from '../http/auth.js';
 
 export const tenantBody = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1–63 lowercase letters, digits or "-", starting with a letter or digit'),

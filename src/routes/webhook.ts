@@ -6,7 +6,7 @@ import { parseOr400 } from '../http/parse.js';
 import { parseOutboundUrl } from '../http/url-guard.js';
 import { DELIVERY_STATUSES, WebhookLogRepo, type DeliveryLogEntry } from '../store/webhook-log-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { actorOf, requireRole, tenantOf } from './auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 export const webhookBody = z.strictObject({
   url: z.string().superRefine((value, ctx) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, referenceFor } from '../../src/domain/ids.js';
-import { hashApiKey } from '../../src/routes/auth.js';
+import { hashApiKey } from '../../src/http/auth.js';
 import type { Database } from '../../src/store/database.js';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
 import type { NewRecord } from '../../src/store/records-repo.js';

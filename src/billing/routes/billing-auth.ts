@@ -1,11 +1,11 @@
-import type { AppDeps } from '../../app-deps.js';
-import { requireRole } from '../../routes/auth.js';
+import type { BillingRouteDeps } from './billing-route-deps.js';
+import { requireRole } from '../../http/auth.js';
 
 /**
  * Who may do what in billing (CONTRACT.md "Billing"): hosts push work,
  * finance reviews, generates, releases and sends, admins configure.
  */
-export function billingRoles(deps: AppDeps) {
+export function billingRoles(deps: BillingRouteDeps) {
   const auth = deps.auth;
   return {
     host: requireRole(auth, 'host', 'admin'),

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../app-deps.js';
-import { actorOf, tenantOf } from '../../routes/auth.js';
+import type { BillingRouteDeps } from './billing-route-deps.js';
+import { actorOf, tenantOf } from '../../http/auth.js';
 import { compileBody, operationView } from '../compile-service.js';
 import { patchDraftBody, patchTaskBody } from '../draft-schemas.js';
 import { invoiceView } from '../invoice-views.js';
 import { billingRoles } from './billing-auth.js';
 
 /** Compile, operations, items, drafts (review, release) and released invoices. */
-export function billingDraftRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function billingDraftRoutes(app: FastifyInstance, deps: BillingRouteDeps): void {
   const roles = billingRoles(deps);
   const billing = deps.billing;
   const tags = ['billing'];

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../app-deps.js';
-import { actorOf, tenantOf } from '../../routes/auth.js';
+import type { BillingRouteDeps } from './billing-route-deps.js';
+import { actorOf, tenantOf } from '../../http/auth.js';
 import { approvalBody, candidateDraftBody, freeformDraftBody, lockBody } from '../period-schemas.js';
 import { billingRoles } from './billing-auth.js';
 
 /** Billing by period: locks and approvals (host), candidates, period and freeform drafts, the cycle, sending and the PDF (finance). */
-export function billingPeriodRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function billingPeriodRoutes(app: FastifyInstance, deps: BillingRouteDeps): void {
   const roles = billingRoles(deps);
   const billing = deps.billing;
   const tags = ['billing'];

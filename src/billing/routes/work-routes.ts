@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../app-deps.js';
+import type { BillingRouteDeps } from './billing-route-deps.js';
 import { ApiError } from '../../http/api-error.js';
-import { actorOf, tenantOf } from '../../routes/auth.js';
+import { actorOf, tenantOf } from '../../http/auth.js';
 import { billingCustomerSchema, billingProjectSchema, billingSettingsSchema, billingTaskSchema, entriesBodySchema } from '../domain/work-schemas.js';
 import { billingRoles } from './billing-auth.js';
 
 type WithId = { Params: { externalId: string } };
 
 /** Work in: customers, projects, tasks and entries (host), and the billing settings (admin). */
-export function billingWorkRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function billingWorkRoutes(app: FastifyInstance, deps: BillingRouteDeps): void {
   const roles = billingRoles(deps);
   const billing = deps.billing;
   const tags = ['billing'];

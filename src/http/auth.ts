@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../http/api-error.js';
-import type { AuthDeps } from '../app-deps.js';
-import type { Role } from '../store/api-keys-repo.js';
+import { ApiError } from './api-error.js';
+import type { ApiKey, Role } from '../store/api-keys-repo.js';
 
 /** Who is calling: the operator, or an API key of one tenant with roles. */
 export type Caller = { kind: 'operator' } | { kind: 'key'; keyId: string; tenantId: string; roles: Role[] };
@@ -28,6 +27,13 @@ function sameSecret(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);
+}
+
+/** What the key checks need: the operator token, and a way to find a valid key by its hash. */
+export interface AuthDeps {
+  adminToken: string;
+  /** Finds a valid key by its hash (the repository, or the cache in front of it). */
+  apiKeys: { findByHash(hash: string): Promise<ApiKey | null> };
 }
 
 const unauthenticated = () =>
