@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { budget } from './bench/budget.js';
 import { fairness } from './bench/fairness.js';
-import { bareFastify, ledgerlinkIntake } from './bench/intake.js';
+import { embeddedIntake, intakeSideBySide } from './bench/intake.js';
 import { memory } from './bench/memory.js';
 import { scale } from './bench/scale.js';
 import { repoRoot } from './lib/service-process.js';
@@ -23,8 +23,8 @@ const small = process.env.BENCH_SIZE === 'small';
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (part: string) => !only || only.includes(part);
 const size = small
-  ? { seconds: 3, connections: 50, backlog: 60, probes: 2, budgetInvoices: 30, customers: 5, memoryInvoices: 200, idleMs: 2_000, scaleInvoices: 160, tenants: 8, latencyMs: 100, scaleCounts: [1, 2] }
-  : { seconds: 10, connections: 50, backlog: 1000, probes: 5, budgetInvoices: 200, customers: 20, memoryInvoices: 10_000, idleMs: 10_000, scaleInvoices: 1600, tenants: 16, latencyMs: 200, scaleCounts: [1, 2, 4] };
+  ? { seconds: 3, rounds: 1, connections: 50, backlog: 60, probes: 2, budgetInvoices: 30, customers: 5, memoryInvoices: 200, idleMs: 2_000, scaleInvoices: 160, tenants: 8, latencyMs: 100, scaleCounts: [1, 2] }
+  : { seconds: 5, rounds: 3, connections: 50, backlog: 1000, probes: 5, budgetInvoices: 200, customers: 20, memoryInvoices: 10_000, idleMs: 10_000, scaleInvoices: 1600, tenants: 16, latencyMs: 200, scaleCounts: [1, 2, 4] };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -37,13 +37,11 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
   };
   if (wanted('intake')) {
-    say('bench: intake (bare Fastify, then ledgerlink on PostgreSQL, then on the embedded database)');
-    const bare = await bareFastify(size.seconds, size.connections);
-    const postgres = await ledgerlinkIntake('postgres', size.seconds, size.connections);
-    const pglite = await ledgerlinkIntake('pglite', size.seconds, size.connections);
-    postgres.ratioToBare = Number((postgres.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
-    pglite.ratioToBare = Number((pglite.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
-    result.intake = { connections: size.connections, seconds: size.seconds, bare, postgres, pglite };
+    say(`bench: intake (bare Fastify and ledgerlink on PostgreSQL in turns, ${size.rounds} × ${size.seconds} s each; then the embedded database)`);
+    const { bare, postgres, rounds } = await intakeSideBySide(size.rounds, size.seconds, size.connections);
+    const pglite = await embeddedIntake(size.seconds, size.connections);
+    const pgliteRatio = Number((pglite.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
+    result.intake = { connections: size.connections, seconds: size.seconds, bare, postgres, pglite: { ...pglite, ratioToBare: pgliteRatio }, rounds };
   }
   if (wanted('fairness')) {
     say(`bench: fairness (a ${size.backlog}-invoice backlog on a 10 req/s Procountor budget, another tenant's single invoice)`);
@@ -70,8 +68,9 @@ async function main(): Promise<void> {
 function table(r: Record<string, any>): string {
   const rows: Array<[string, string]> = [];
   if (r.intake) {
-    const { bare, postgres, pglite, connections } = r.intake;
+    const { bare, postgres, pglite, connections, rounds } = r.intake;
     rows.push([`intake, bare Fastify (${connections} connections)`, `${bare.requestsPerSecond} req/s, p50 ${bare.p50ms} ms, p99 ${bare.p99ms} ms`]);
+    rows.push([`intake, PostgreSQL / bare, round by round`, rounds.map((x: { ratio: number }) => `${(x.ratio * 100).toFixed(1)} %`).join(', ') + ' (the median is the ratio below)']);
     for (const [name, x] of [['PostgreSQL, API process', postgres], ['embedded (npm start)', pglite]] as const) {
       rows.push([`intake, ${name}`, `${x.requestsPerSecond} req/s = ${(x.ratioToBare * 100).toFixed(1)} % of bare, p50 ${x.p50ms} ms, p99 ${x.p99ms} ms, non-2xx ${x.non2xx}, errors ${x.errors}`]);
     }

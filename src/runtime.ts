@@ -161,7 +161,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       billing,
       metrics,
       adminToken: options.adminToken,
-      auth: { adminToken: options.adminToken, apiKeys: { findByHash: (hash) => cache.apiKey(hash) } },
+      auth: { adminToken: options.adminToken, apiKeys: { findByHash: (hash) => cache.apiKey(hash), peek: (hash) => cache.peekKey(hash) } },
       urlPolicy: options.urlPolicy,
       clock,
       log,

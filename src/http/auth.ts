@@ -4,7 +4,20 @@ import { ApiError } from './api-error.js';
 import type { ApiKey, Role } from '../store/api-keys-repo.js';
 
 /** Who is calling: the operator, or an API key of one tenant with roles. */
-export type Caller = { kind: 'operator' } | { kind: 'key'; keyId: string; tenantId: string; roles: Role[] };
+export type Caller =
+  | { kind: 'operator' }
+  | {
+      kind: 'key';
+      keyId: string;
+      tenantId: string;
+      roles: Role[];
+      /**
+       * Set when the key was taken from this process's cache without asking the
+       * database (requireRoleFromCache): the tenant's configuration version it
+       * is valid at, which the route must confirm before it answers.
+       */
+      unconfirmedVersion?: string;
+    };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +46,11 @@ function sameSecret(a: string, b: string): boolean {
 export interface AuthDeps {
   adminToken: string;
   /** Finds a valid key by its hash (the repository, or the cache in front of it). */
-  apiKeys: { findByHash(hash: string): Promise<ApiKey | null> };
+  apiKeys: {
+    findByHash(hash: string): Promise<ApiKey | null>;
+    /** The key as last confirmed in this process and the configuration version it was confirmed at, without asking the database. */
+    peek?(hash: string): { key: ApiKey; version: string } | null;
+  };
 }
 
 const unauthenticated = () =>
@@ -66,6 +83,32 @@ export function requireRole(deps: AuthDeps, ...roles: Role[]) {
     }
     request.caller = { kind: 'key', keyId: key.id, tenantId: key.tenantId, roles: key.roles };
   };
+}
+
+/**
+ * Like requireRole, but a key this process knows is trusted without asking
+ * the database: the caller carries the configuration version it is valid at
+ * (`unconfirmedVersion`), and the route confirms that version before it
+ * answers — in the write itself (intake), or by calling `confirm` with
+ * requireRole's check. Unknown keys, and multipart requests (their body is
+ * read after this, and is not read for a key that is not valid), are checked
+ * as requireRole checks them.
+ */
+export function requireRoleFromCache(deps: AuthDeps, ...roles: Role[]) {
+  const confirmed = requireRole(deps, ...roles);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = bearer(request);
+    const cached = token && !request.isMultipart() ? deps.apiKeys.peek?.(hashApiKey(token)) : null;
+    if (!cached || !cached.key.roles.some((r) => roles.includes(r))) return confirmed(request, reply);
+    const { key, version } = cached;
+    request.caller = { kind: 'key', keyId: key.id, tenantId: key.tenantId, roles: key.roles, unconfirmedVersion: version };
+  };
+}
+
+/** The configuration version a key from the cache still has to be confirmed at (requireRoleFromCache); null when confirmed. */
+export function unconfirmedVersionOf(request: FastifyRequest): string | null {
+  const caller = request.caller;
+  return caller?.kind === 'key' ? (caller.unconfirmedVersion ?? null) : null;
 }
 
 /** The tenant of the calling key (routes behind requireRole). */

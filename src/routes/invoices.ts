@@ -8,7 +8,9 @@ import { readMultipart, type MultipartForm } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import { STATUSES } from '../store/records-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { actorOf, requireRole, tenantOf } from '../http/auth.js';
+import { actorOf, requireRole, requireRoleFromCache, tenantOf, unconfirmedVersionOf } from '../http/auth.js';
+import { ConfigChanged } from '../store/config-cache.js';
+import type { AcceptResult } from '../sync/invoice-service.js';
 
 const statusList = z
   .string()
@@ -69,6 +71,7 @@ function invoiceFromForm(form: MultipartForm): { body: unknown; files: Multipart
 export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
   const auth = deps.auth;
   const host = requireRole(auth, 'host');
+  const hostFromCache = requireRoleFromCache(auth, 'host');
   const reader = requireRole(auth, 'host', 'finance');
   const finance = requireRole(auth, 'finance');
   const documentSchema = deps.docs.schema(invoiceDocumentSchema);
@@ -76,7 +79,8 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post(
     '/v1/invoices',
     {
-      preHandler: host,
+      // A key known to this process is trusted here; the write confirms it (acceptUnconfirmed).
+      preHandler: hostFromCache,
       // Room for PDFs in `attachments` (base64); multipart files have their own limits.
       bodyLimit: 8 * 1024 * 1024,
       schema: {
@@ -87,8 +91,20 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       const header = request.headers['idempotency-key'];
+      const idempotencyKey = Array.isArray(header) ? header[0] : header;
       const posted = request.isMultipart() ? invoiceFromForm(await readMultipart(request)) : { body: request.body, files: [] };
-      const result = await deps.invoices.accept(tenantOf(request), posted.body, Array.isArray(header) ? header[0] : header, posted.files);
+      let result: AcceptResult | null = null;
+      const version = unconfirmedVersionOf(request);
+      if (version !== null) {
+        try {
+          result = await deps.invoices.acceptUnconfirmed(tenantOf(request), version, posted.body, idempotencyKey);
+        } catch (error) {
+          if (!(error instanceof ConfigChanged)) throw error;
+          // The key or the tenant's configuration changed: the key is checked again (revoked: 401), then the invoice.
+          await host(request, reply);
+        }
+      }
+      result ??= await deps.invoices.accept(tenantOf(request), posted.body, idempotencyKey, posted.files);
       const { record } = result;
       return reply
         .code(result.statusCode)

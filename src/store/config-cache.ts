@@ -14,6 +14,30 @@ interface TenantEntries {
 }
 
 /**
+ * A request was decided on configuration that is no longer current (read from
+ * this process's cache without asking, and found moved when its write checked
+ * the version): nothing was written; decide it again on the configuration now.
+ */
+export class ConfigChanged extends Error {
+  constructor(readonly tenantId: string) {
+    super(`the configuration of tenant ${tenantId} changed while a request was decided on it`);
+  }
+}
+
+/** A tenant's configuration as a request reads it. */
+export interface TenantConfig {
+  /**
+   * The config_version the values belong to when they were taken from this
+   * process's cache without asking the database (the write checks it); null
+   * when each read is confirmed against the database.
+   */
+  readonly unconfirmedVersion: string | null;
+  connections(): Promise<ConnectionRow[]>;
+  mappings(): Promise<StoredMapping[]>;
+  webhook(): Promise<WebhookEndpoint | null>;
+}
+
+/**
  * How long a confirmed version is trusted without asking again: long enough
  * for one request (its key check confirms the version; intake's reads follow
  * within milliseconds), short enough that work outside a request (a worker
@@ -71,6 +95,59 @@ export class ConfigCache {
     // Only a key read at (or after) the version we hold is kept; a change in between is read next time.
     if (version !== null) this.remember(this.keys, hash, { key, version });
     return key;
+  }
+
+  /**
+   * The key with this hash as this process last confirmed it, and the version
+   * it was confirmed at — without asking the database. Null when unknown here
+   * or read at another version than the tenant's entries. Only for a request
+   * whose answer waits for that version to be confirmed (intake's write does).
+   */
+  peekKey(hash: string): { key: ApiKey; version: string } | null {
+    const known = this.keys.get(hash);
+    if (!known) return null;
+    const entries = this.tenants.get(known.key.tenantId);
+    return entries && entries.version === known.version ? known : null;
+  }
+
+  /** Whether the tenant's configuration is still at `version` (asks the database). */
+  async isCurrent(tenantId: string, version: string): Promise<boolean> {
+    return (await this.current(tenantId)) === version;
+  }
+
+  /** The tenant's configuration, every read confirmed against the database as it always is. */
+  confirmed(tenantId: string): TenantConfig {
+    return {
+      unconfirmedVersion: null,
+      connections: () => this.connections(tenantId),
+      mappings: () => this.mappings(tenantId),
+      webhook: () => this.webhook(tenantId),
+    };
+  }
+
+  /**
+   * The tenant's configuration at `version` from this process's cache, without
+   * asking whether it is still current: the caller's write confirms `version`
+   * (ConfigChanged otherwise). A value not cached yet is read from the
+   * database. Throws ConfigChanged when this process holds another version now.
+   */
+  unconfirmed(tenantId: string, version: string): TenantConfig {
+    const value = async <T>(what: string, load: () => Promise<T>): Promise<T> => {
+      const entries = this.tenants.get(tenantId);
+      if (!entries || entries.version !== version) throw new ConfigChanged(tenantId);
+      if (entries.values.has(what)) return entries.values.get(what) as T;
+      // Read now, it may be newer than `version`: kept under it all the same, since the write
+      // then finds the version moved and the request is decided again on what is confirmed.
+      const loaded = await load();
+      if (this.tenants.get(tenantId) === entries) entries.values.set(what, loaded);
+      return loaded;
+    };
+    return {
+      unconfirmedVersion: version,
+      connections: () => value('connections', () => this.repos.connections.list(tenantId)),
+      mappings: () => value('mappings', () => this.repos.mappings.list(tenantId)),
+      webhook: () => value('webhook', () => this.repos.webhooks.endpoint(tenantId)),
+    };
   }
 
   /**

@@ -9,6 +9,7 @@ import { fastIntake } from './migrations/008-fast-intake.js';
 import { consoleSessions } from './migrations/009-console-sessions.js';
 import { afterSync } from './migrations/010-after-sync.js';
 import { setBasedIntake } from './migrations/011-set-based-intake.js';
+import { confirmedIntake } from './migrations/012-confirmed-intake.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '009-console-sessions', sql: consoleSessions },
   { id: '010-after-sync', sql: afterSync },
   { id: '011-set-based-intake', sql: setBasedIntake },
+  { id: '012-confirmed-intake', sql: confirmedIntake },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

@@ -139,7 +139,16 @@ export function toRecord(row: any): SyncRecord {
 export type AcceptOutcome =
   | { outcome: 'inserted'; createdAt: Date }
   | { outcome: 'existing'; naturalId: string | null; keyId: string | null }
-  | { outcome: 'stale'; newest: { id: string; revision: number; status: SyncStatus } };
+  | { outcome: 'stale'; newest: { id: string; revision: number; status: SyncStatus } }
+  /** Nothing written: the tenant's configuration is no longer at the version the invoice was decided on (`configVersion`). */
+  | { outcome: 'config_changed' };
+
+/** One invoice for acceptMany; `configVersion`: the tenant's configuration version it was decided on, checked in the write. */
+export interface AcceptItem {
+  record: NewRecord;
+  queuedEvent: { id: string; payload: unknown } | null;
+  configVersion?: string | null;
+}
 
 /** A record as intake has just inserted it (status queued, nothing tried yet). */
 export function freshRecord(r: NewRecord, createdAt: Date): SyncRecord {
@@ -312,9 +321,14 @@ export class RecordsRepo {
    * (`ledgerlink_accept_set`, migration 011): intake batches the requests that arrive
    * together. Outcomes come back in the order of `items`. If any item breaks a
    * constraint the whole batch rolls back (the caller then accepts one by one).
+   *
+   * Items with a `configVersion` go through `ledgerlink_accept_confirmed`
+   * (migration 012): when a tenant's configuration moved, its items come back
+   * `config_changed` and the rest of the batch is written in a second round trip.
    */
-  async acceptMany(items: Array<{ record: NewRecord; queuedEvent: { id: string; payload: unknown } | null }>): Promise<AcceptOutcome[]> {
-    const payload = items.map(({ record: r, queuedEvent }) => ({
+  async acceptMany(items: AcceptItem[]): Promise<AcceptOutcome[]> {
+    const checked = items.some((item) => item.configVersion != null);
+    const payload = items.map(({ record: r, queuedEvent, configVersion }) => ({
       r: {
         id: r.id,
         tenant_id: r.tenantId,
@@ -332,16 +346,28 @@ export class RecordsRepo {
         warnings: r.warnings,
       },
       delivery: queuedEvent,
+      ...(configVersion != null ? { cv: configVersion } : {}),
     }));
-    const rows = await this.db.query<any>('select * from ledgerlink_accept_set($1::jsonb)', [JSON.stringify(payload)]);
+    const rows = await this.db.query<any>(`select * from ${checked ? 'ledgerlink_accept_confirmed' : 'ledgerlink_accept_set'}($1::jsonb)`, [JSON.stringify(payload)]);
     const outcomes: AcceptOutcome[] = new Array(items.length);
+    const again: number[] = [];
     for (const row of rows) {
-      outcomes[Number(row.idx)] =
-        row.outcome === 'existing'
-          ? { outcome: 'existing', naturalId: row.natural_id, keyId: row.key_id }
-          : row.outcome === 'stale'
-            ? { outcome: 'stale', newest: { id: row.newest_id, revision: Number(row.newest_revision), status: row.newest_status } }
-            : { outcome: 'inserted', createdAt: row.created_at };
+      const i = Number(row.idx);
+      if (row.outcome === 'not_written') again.push(i);
+      else
+        outcomes[i] =
+          row.outcome === 'existing'
+            ? { outcome: 'existing', naturalId: row.natural_id, keyId: row.key_id }
+            : row.outcome === 'stale'
+              ? { outcome: 'stale', newest: { id: row.newest_id, revision: Number(row.newest_revision), status: row.newest_status } }
+              : row.outcome === 'config_changed'
+                ? { outcome: 'config_changed' }
+                : { outcome: 'inserted', createdAt: row.created_at };
+    }
+    if (again.length) {
+      // Written alongside items whose configuration moved: not written yet, so written now (at least one item fewer each time).
+      const written = await this.acceptMany(again.map((i) => items[i]!));
+      again.forEach((i, k) => (outcomes[i] = written[k]!));
     }
     return outcomes;
   }

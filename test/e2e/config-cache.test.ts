@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenericSandbox, type RunningGenericSandbox } from '../../providers/generic/index.js';
+import { startNetvisorSandbox } from '../../providers/netvisor/index.js';
 import { startProcountorSandbox } from '../../providers/procountor/index.js';
 import { exampleDocument } from '../support/example-invoice.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -67,6 +68,45 @@ describe('configuration cached per process, changed through another', () => {
     expect(posted.body.totals.net).toBe('1140.00');
   });
 
+  // Intake trusts a key and configuration the process already holds, and confirms them in its
+  // write (acceptUnconfirmed): these use intake alone in the other process, so nothing else
+  // there confirms anything first.
+  const intake = (h: Harness, k: string, externalId: string, edit: (d: Record<string, any>) => void = () => {}) => {
+    const d = exampleDocument({ externalId } as never) as Record<string, any>;
+    edit(d);
+    return h.api('POST', '/v1/invoices', { key: k, body: d });
+  };
+  const records = async (externalId: string) => (await a.api('GET', `/v1/invoices?externalId=${externalId}`, { key })).body.items as unknown[];
+
+  it('a key revoked in one process is refused by intake in the other on its very next invoice, and nothing is written', async () => {
+    const issued = await a.api('POST', '/v1/tenants/cached/api-keys', { key: a.adminToken, body: { roles: ['host'] } });
+    for (let i = 0; i < 3; i++) expect((await intake(b, issued.body.key, `REVOKED-WARM-${i}`)).status).toBe(202);
+    expect((await a.api('DELETE', `/v1/tenants/cached/api-keys/${issued.body.id}`, { key: a.adminToken })).status).toBe(204);
+    const refused = await intake(b, issued.body.key, 'REVOKED-AFTER');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('unauthenticated');
+    expect(await records('REVOKED-AFTER')).toEqual([]);
+    // An invalid invoice with the revoked key: the key is what is wrong (401), not the invoice.
+    expect((await intake(b, issued.body.key, 'REVOKED-BAD', (d) => delete d.customer)).status).toBe(401);
+    // And a repeat of an invoice accepted before the revocation is not answered either.
+    expect((await intake(b, issued.body.key, 'REVOKED-WARM-0')).status).toBe(401);
+  });
+
+  it('intake in one process prices with a mapping changed in the other, on its very next invoice', async () => {
+    const put = (price: string) =>
+      a.api('PUT', '/v1/product-mappings', { key, body: { scope: 'task', scopeId: '7001', lineKind: 'task_entry', product: { code: 'CAD', name: 'CAD work', unit: 'hour', unitPrice: price } } });
+    const onTask7001 = (d: Record<string, any>) => {
+      delete d.lines[0].unitPrice;
+      d.lines[0].context.taskId = '7001';
+    };
+    expect((await put('80.00')).status).toBeLessThan(300);
+    for (let i = 0; i < 2; i++) expect((await intake(b, key, `PRICED-80-${i}`, onTask7001)).body.totals.net).toBe('960.00');
+    expect((await put('85.00')).status).toBeLessThan(300);
+    const repriced = await intake(b, key, 'PRICED-85', onTask7001);
+    expect(repriced.status).toBe(202);
+    expect(repriced.body.totals.net).toBe('1020.00');
+  });
+
   it('a connection added in one process is seen by the other at once', async () => {
     const doc = () => {
       const d = exampleDocument({ externalId: `CACHED-CONN-${Math.random()}` } as never) as Record<string, any>;
@@ -85,6 +125,23 @@ describe('configuration cached per process, changed through another', () => {
       expect(refused.body.error.details[0]).toMatchObject({ path: 'provider', code: 'provider_required' });
     } finally {
       await procountor.close();
+    }
+  });
+
+  it('a refusal decided on what the process held is confirmed first: fixed in the other process, the invoice is accepted', async () => {
+    const toNetvisor = (d: Record<string, any>) => (d.provider = 'netvisor');
+    expect((await intake(b, key, 'WARM-NETVISOR', (d) => (d.provider = 'generic'))).status).toBe(202);
+    const refused = await intake(b, key, 'TO-NETVISOR', toNetvisor);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0]).toMatchObject({ path: 'provider', code: 'no_connection' });
+    const netvisor = await startNetvisorSandbox({ port: 0 });
+    try {
+      expect((await a.api('PUT', '/v1/connections/netvisor', { key, body: { baseUrl: netvisor.url, ...netvisor.credentials } })).status).toBe(200);
+      const accepted = await intake(b, key, 'TO-NETVISOR', toNetvisor);
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+      expect(accepted.body.provider).toBe('netvisor');
+    } finally {
+      await netvisor.close();
     }
   });
 });

@@ -220,6 +220,28 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         expect(rows.map((r) => r.external_id)).toEqual(['BATCH-KEY-1', 'BATCH-TWICE']);
       });
 
+      it('with the configuration version they were decided on: nothing of a tenant whose configuration moved is written, the rest is', async () => {
+        const version = (await store.repos.tenants.configVersion('acme'))!;
+        const globex = (await store.repos.tenants.configVersion('globex'))!;
+        const items = [
+          { record: newRecord({ externalId: 'CV-NOW' }), queuedEvent: null, configVersion: version },
+          { record: newRecord({ externalId: 'CV-GLOBEX', tenantId: 'globex' }), queuedEvent: null, configVersion: String(Number(globex) - 1) },
+          { record: newRecord({ externalId: 'CV-UNCHECKED' }), queuedEvent: null },
+        ];
+        const outcomes = await store.repos.records.acceptMany(items);
+        expect(outcomes.map((o) => o.outcome)).toEqual(['inserted', 'config_changed', 'inserted']);
+        expect(await store.repos.records.findByNaturalKey('globex', 'CV-GLOBEX', 1)).toBeNull();
+        expect((await store.repos.records.findByNaturalKey('acme', 'CV-NOW', 1))?.id).toBe(items[0]!.record.id);
+        expect((await store.repos.records.findByNaturalKey('acme', 'CV-UNCHECKED', 1))?.id).toBe(items[2]!.record.id);
+
+        // A change of configuration (a key issued) moves the version: what was decided before it is not written.
+        await store.repos.apiKeys.insert({ id: `key_${newId()}`, tenantId: 'acme', hash: hashApiKey(`cv-${newId()}`), roles: ['host'], label: null });
+        expect(await store.repos.tenants.configVersion('acme')).not.toBe(version);
+        const late = newRecord({ externalId: 'CV-LATE' });
+        expect((await store.repos.records.acceptMany([{ record: late, queuedEvent: null, configVersion: version }]))[0]).toEqual({ outcome: 'config_changed' });
+        expect(await store.repos.records.findByNaturalKey('acme', 'CV-LATE', 1)).toBeNull();
+      });
+
       it('are claimed by one worker at a time; the lease frees on release or expiry', async () => {
         const r = await insert();
         const a = await store.repos.records.claim(r.id, 'worker-a', 60_000);
