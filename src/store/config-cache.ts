@@ -79,20 +79,27 @@ export class ConfigCache {
 
   /**
    * The key with this hash, if it is valid now. A known key costs one query
-   * (its tenant's version); an unknown one, two. Unknown keys are not
+   * (its tenant's version); an unknown one, three. Unknown keys are not
    * remembered, so a new key works at once.
    */
   async apiKey(hash: string): Promise<ApiKey | null> {
     const known = this.keys.get(hash);
+    let version: string | null = null;
     if (known) {
-      const version = await this.current(known.key.tenantId);
+      version = await this.current(known.key.tenantId);
       if (version === known.version) return known.key;
     }
-    const key = await this.repos.apiKeys.findByHash(hash);
     this.keys.delete(hash);
+    let key = await this.repos.apiKeys.findByHash(hash);
     if (!key) return null;
-    const version = await this.current(key.tenantId);
-    // Only a key read at (or after) the version we hold is kept; a change in between is read next time.
+    if (!known || known.key.tenantId !== key.tenantId) {
+      // Its tenant's version is read now, and the key once more after it: a key is only ever kept
+      // under a version read before it (a revocation committed in between is then a newer version,
+      // seen by the next check — intake's write included), never under one that may include it.
+      version = await this.current(key.tenantId);
+      key = await this.repos.apiKeys.findByHash(hash);
+      if (!key) return null;
+    }
     if (version !== null) this.remember(this.keys, hash, { key, version });
     return key;
   }

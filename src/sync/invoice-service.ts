@@ -167,6 +167,9 @@ export class InvoiceService implements InvoiceResolver {
       document,
       paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
       createDefaults: true,
+      // The defaults are configuration: written only on a confirmed key and version (a write of the
+      // tenant's configuration moves its version, so this request is then decided again anyway).
+      ...(config.unconfirmedVersion !== null ? { beforeCreatingDefaults: () => Promise.reject(new ConfigChanged(tenantId)) } : {}),
       mappings: await config.mappings(),
     });
     const problems = [...resolved.problems, ...this.providerProblems(provider, resolved.invoice)];

@@ -30,6 +30,12 @@ export interface ResolveInput {
    * sync). A preview passes false: it must not write anything.
    */
   createDefaults: boolean;
+  /**
+   * Runs before the defaults are created, and may throw to stop it: intake
+   * deciding on configuration not yet confirmed confirms it there, so a key
+   * revoked meanwhile writes nothing.
+   */
+  beforeCreatingDefaults?: () => Promise<void>;
   /** The tenant's product mappings, when the caller has them (intake's cache); read otherwise. */
   mappings?: StoredMapping[];
 }
@@ -82,6 +88,7 @@ export async function resolveInvoice(repos: Repos, input: ResolveInput): Promise
   // a rejected one leaves nothing behind. The built-in default resolved above is
   // identical to the one created, so the problems do not change by creating it.
   if (resolution.needsDefaults.length && input.createDefaults && problems.length === 0) {
+    await input.beforeCreatingDefaults?.();
     for (const kind of resolution.needsDefaults) {
       await repos.mappings.insertIfAbsent(input.tenantId, { id: `map_${newId()}`, ...defaultMappingFor(kind), providerProducts: null });
     }

@@ -92,6 +92,25 @@ describe('configuration cached per process, changed through another', () => {
     expect((await intake(b, issued.body.key, 'REVOKED-WARM-0')).status).toBe(401);
   });
 
+  it('a key revoked in one process changes nothing through the other: not even the default product a first line of a kind creates', async () => {
+    const kinds = async () => ((await a.api('GET', '/v1/product-mappings', { key })).body.mappings as Array<{ lineKind: string }>).map((m) => m.lineKind);
+    const issued = await a.api('POST', '/v1/tenants/cached/api-keys', { key: a.adminToken, body: { roles: ['host'] } });
+    for (let i = 0; i < 2; i++) expect((await intake(b, issued.body.key, `DEFAULTS-WARM-${i}`)).status).toBe(202);
+    expect(await kinds()).not.toContain('transport_distance');
+    expect((await a.api('DELETE', `/v1/tenants/cached/api-keys/${issued.body.id}`, { key: a.adminToken })).status).toBe(204);
+    const mileage = await intake(b, issued.body.key, 'DEFAULTS-MILEAGE', (d) => {
+      d.lines[0] = { kind: 'transport_distance', description: 'Site visit', quantity: '42', unit: 'km', unitPrice: '0.59', vatRate: '25.5' };
+    });
+    expect(mileage.status).toBe(401);
+    expect(await kinds()).not.toContain('transport_distance');
+    // With a valid key the same invoice is accepted, and creates the default.
+    const accepted = await intake(b, key, 'DEFAULTS-MILEAGE', (d) => {
+      d.lines[0] = { kind: 'transport_distance', description: 'Site visit', quantity: '42', unit: 'km', unitPrice: '0.59', vatRate: '25.5' };
+    });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(await kinds()).toContain('transport_distance');
+  });
+
   it('intake in one process prices with a mapping changed in the other, on its very next invoice', async () => {
     const put = (price: string) =>
       a.api('PUT', '/v1/product-mappings', { key, body: { scope: 'task', scopeId: '7001', lineKind: 'task_entry', product: { code: 'CAD', name: 'CAD work', unit: 'hour', unitPrice: price } } });
