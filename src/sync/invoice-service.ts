@@ -98,8 +98,17 @@ export class InvoiceService implements InvoiceResolver {
     );
   }
 
-  private count(result: 'accepted' | 'duplicate' | 'conflict' | 'rejected') {
-    this.deps.metrics?.intake.inc({ result });
+  /** Counts a request once, by what it was answered (ledgerlink_invoices_received_total). */
+  private counted<T extends AcceptResult>(result: T): T {
+    this.deps.metrics?.intake.inc({ result: result.statusCode === 202 ? 'accepted' : 'duplicate' });
+    return result;
+  }
+
+  private countedRefusal(error: unknown): unknown {
+    if (error instanceof ApiError && error.statusCode >= 400 && error.statusCode < 500) {
+      this.deps.metrics?.intake.inc({ result: error.statusCode === 409 ? 'conflict' : 'rejected' });
+    }
+    return error;
   }
 
   /**
@@ -109,7 +118,11 @@ export class InvoiceService implements InvoiceResolver {
    * where the provider takes them only so, else after it).
    */
   async accept(tenantId: string, body: unknown, idempotencyKey: string | undefined, files: readonly PostedFilePart[] = []): Promise<AcceptResult> {
-    return this.acceptOn(this.deps.cache.confirmed(tenantId), tenantId, body, idempotencyKey, files);
+    try {
+      return this.counted(await this.acceptOn(this.deps.cache.confirmed(tenantId), tenantId, body, idempotencyKey, files));
+    } catch (error) {
+      throw this.countedRefusal(error);
+    }
   }
 
   /**
@@ -123,16 +136,16 @@ export class InvoiceService implements InvoiceResolver {
    */
   async acceptUnconfirmed(tenantId: string, configVersion: string, body: unknown, idempotencyKey: string | undefined): Promise<AcceptResult> {
     try {
-      return await this.acceptOn(this.deps.cache.unconfirmed(tenantId, configVersion), tenantId, body, idempotencyKey, []);
+      return this.counted(await this.acceptOn(this.deps.cache.unconfirmed(tenantId, configVersion), tenantId, body, idempotencyKey, []));
     } catch (error) {
+      // Not counted: it is decided again (accept counts what is answered then).
       if (error instanceof ConfigChanged || !(await this.deps.cache.isCurrent(tenantId, configVersion))) throw new ConfigChanged(tenantId);
-      throw error;
+      throw this.countedRefusal(error);
     }
   }
 
   private async acceptOn(config: TenantConfig, tenantId: string, body: unknown, idempotencyKey: string | undefined, files: readonly PostedFilePart[]): Promise<AcceptResult> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-      this.count('rejected');
       throw ApiError.badInput([{ path: 'Idempotency-Key', code: 'invalid_header', message: 'must be 1–255 visible ASCII characters' }]);
     }
     const { document: documentBody, attachments } = withoutAttachments(body);
@@ -147,7 +160,6 @@ export class InvoiceService implements InvoiceResolver {
     }
     const parsed = parseInvoiceDocument(documentBody);
     if (!parsed.ok || posted.problems.length) {
-      this.count('rejected');
       throw invoiceProblems([...(parsed.ok ? [] : allProblemsOf(documentBody, parsed.problems)), ...posted.problems]);
     }
     const document = parsed.document;
@@ -174,7 +186,6 @@ export class InvoiceService implements InvoiceResolver {
     });
     const problems = [...resolved.problems, ...this.providerProblems(provider, resolved.invoice)];
     if (problems.length) {
-      this.count('rejected');
       throw invoiceProblems(problems);
     }
 
@@ -220,7 +231,6 @@ export class InvoiceService implements InvoiceResolver {
     void afterCommit(this.deps.scheduler, { record, deliveryIds: queuedEvent ? [queuedEvent.id] : [], schedule: true }, 0).catch((err: unknown) => {
       this.deps.log.warn({ err, recordId }, 'could not enqueue the sync job; the sweep will');
     });
-    this.count('accepted');
     return { statusCode: 202, record };
   }
 
@@ -246,7 +256,6 @@ export class InvoiceService implements InvoiceResolver {
   /** A revision lower than the newest accepted one is refused: it would undo a correction. */
   private refuseStale(document: InvoiceDocument, newest: { id: string; revision: number; status: string } | null): void {
     if (!newest || newest.revision <= document.revision) return;
-    this.count('conflict');
     throw new ApiError(
       409,
       'stale_revision',
@@ -261,10 +270,8 @@ export class InvoiceService implements InvoiceResolver {
     const found = byKey ?? byNatural;
     if (!found) return null;
     if (found.bodyHash === bodyHash && (!byKey || !byNatural || byKey.id === byNatural.id)) {
-      this.count('duplicate');
       return { statusCode: 200, record: found };
     }
-    this.count('conflict');
     const why = byKey && byKey.id !== byNatural?.id && (byKey.externalId !== document.externalId || byKey.revision !== document.revision)
       ? `Idempotency-Key "${key}" was already used for invoice ${byKey.externalId} revision ${byKey.revision}`
       : `Invoice ${found.externalId} revision ${found.revision} was already accepted with different content`;
@@ -278,7 +285,6 @@ export class InvoiceService implements InvoiceResolver {
     if (document.provider) {
       const connection = connections.find((c) => c.provider === document.provider);
       if (!connection) {
-        this.count('rejected');
         throw ApiError.badInput([
           {
             path: 'provider',
@@ -290,7 +296,6 @@ export class InvoiceService implements InvoiceResolver {
       return { provider: document.provider, connection };
     }
     if (connections.length === 1) return { provider: connections[0]!.provider, connection: connections[0]! };
-    this.count('rejected');
     throw ApiError.badInput([
       {
         path: 'provider',

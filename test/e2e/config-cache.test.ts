@@ -76,6 +76,11 @@ describe('configuration cached per process, changed through another', () => {
     edit(d);
     return h.api('POST', '/v1/invoices', { key: k, body: d });
   };
+  const received = async (h: Harness) => {
+    const text = (await h.api('GET', '/metrics')).body as string;
+    const count = (result: string) => Number(new RegExp(`ledgerlink_invoices_received_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { accepted: count('accepted'), rejected: count('rejected') };
+  };
   const records = async (externalId: string) => (await a.api('GET', `/v1/invoices?externalId=${externalId}`, { key })).body.items as unknown[];
 
   it('a key revoked in one process is refused by intake in the other on its very next invoice, and nothing is written', async () => {
@@ -88,8 +93,10 @@ describe('configuration cached per process, changed through another', () => {
     expect(await records('REVOKED-AFTER')).toEqual([]);
     // An invalid invoice with the revoked key: the key is what is wrong (401), not the invoice.
     expect((await intake(b, issued.body.key, 'REVOKED-BAD', (d) => delete d.customer)).status).toBe(401);
-    // And a repeat of an invoice accepted before the revocation is not answered either.
+    // And a repeat of an invoice accepted before the revocation is not answered either, nor a conflicting one (409).
     expect((await intake(b, issued.body.key, 'REVOKED-WARM-0')).status).toBe(401);
+    expect((await intake(b, key, 'REVOKED-WARM-1', (d) => (d.notes = 'changed'))).status).toBe(409);
+    expect((await intake(b, issued.body.key, 'REVOKED-WARM-1', (d) => (d.notes = 'changed'))).status).toBe(401);
   });
 
   it('a key revoked in one process changes nothing through the other: not even the default product a first line of a kind creates', async () => {
@@ -156,9 +163,13 @@ describe('configuration cached per process, changed through another', () => {
     const netvisor = await startNetvisorSandbox({ port: 0 });
     try {
       expect((await a.api('PUT', '/v1/connections/netvisor', { key, body: { baseUrl: netvisor.url, ...netvisor.credentials } })).status).toBe(200);
+      const before = await received(b);
       const accepted = await intake(b, key, 'TO-NETVISOR', toNetvisor);
       expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
       expect(accepted.body.provider).toBe('netvisor');
+      // Counted once, as what was answered: the refusal decided on the old configuration never was.
+      const after = await received(b);
+      expect({ accepted: after.accepted - before.accepted, rejected: after.rejected - before.rejected }).toEqual({ accepted: 1, rejected: 0 });
     } finally {
       await netvisor.close();
     }
