@@ -89,8 +89,8 @@ export function requireRole(deps: AuthDeps, ...roles: Role[]) {
  * Like requireRole, but a key this process knows is trusted without asking
  * the database: the caller carries the configuration version it is valid at
  * (`unconfirmedVersion`), and the route confirms that version before it
- * answers — in the write itself (intake), or by calling `confirm` with
- * requireRole's check. Unknown keys, and multipart requests (their body is
+ * answers (intake: in its write), running requireRole's check when it moved.
+ * Unknown keys, and multipart requests (their body is
  * read after this, and is not read for a key that is not valid), are checked
  * as requireRole checks them.
  */

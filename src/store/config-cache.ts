@@ -124,12 +124,7 @@ export class ConfigCache {
 
   /** The tenant's configuration, every read confirmed against the database as it always is. */
   confirmed(tenantId: string): TenantConfig {
-    return {
-      unconfirmedVersion: null,
-      connections: () => this.connections(tenantId),
-      mappings: () => this.mappings(tenantId),
-      webhook: () => this.webhook(tenantId),
-    };
+    return this.configAt(tenantId, null);
   }
 
   /**
@@ -139,21 +134,15 @@ export class ConfigCache {
    * database. Throws ConfigChanged when this process holds another version now.
    */
   unconfirmed(tenantId: string, version: string): TenantConfig {
-    const value = async <T>(what: string, load: () => Promise<T>): Promise<T> => {
-      const entries = this.tenants.get(tenantId);
-      if (!entries || entries.version !== version) throw new ConfigChanged(tenantId);
-      if (entries.values.has(what)) return entries.values.get(what) as T;
-      // Read now, it may be newer than `version`: kept under it all the same, since the write
-      // then finds the version moved and the request is decided again on what is confirmed.
-      const loaded = await load();
-      if (this.tenants.get(tenantId) === entries) entries.values.set(what, loaded);
-      return loaded;
-    };
+    return this.configAt(tenantId, version);
+  }
+
+  private configAt(tenantId: string, unconfirmedVersion: string | null): TenantConfig {
     return {
-      unconfirmedVersion: version,
-      connections: () => value('connections', () => this.repos.connections.list(tenantId)),
-      mappings: () => value('mappings', () => this.repos.mappings.list(tenantId)),
-      webhook: () => value('webhook', () => this.repos.webhooks.endpoint(tenantId)),
+      unconfirmedVersion,
+      connections: () => this.tenantValue(tenantId, unconfirmedVersion, 'connections', () => this.repos.connections.list(tenantId)),
+      mappings: () => this.tenantValue(tenantId, unconfirmedVersion, 'mappings', () => this.repos.mappings.list(tenantId)),
+      webhook: () => this.tenantValue(tenantId, unconfirmedVersion, 'webhook', () => this.repos.webhooks.endpoint(tenantId)),
     };
   }
 
@@ -175,26 +164,20 @@ export class ConfigCache {
     return version;
   }
 
-  connections(tenantId: string): Promise<ConnectionRow[]> {
-    return this.tenantValue(tenantId, 'connections', () => this.repos.connections.list(tenantId));
-  }
-
-  mappings(tenantId: string): Promise<StoredMapping[]> {
-    return this.tenantValue(tenantId, 'mappings', () => this.repos.mappings.list(tenantId));
-  }
-
-  webhook(tenantId: string): Promise<WebhookEndpoint | null> {
-    return this.tenantValue(tenantId, 'webhook', () => this.repos.webhooks.endpoint(tenantId));
-  }
-
   /**
-   * A value of the tenant's configuration at the version `current` confirmed
-   * (a request confirms it first, through its key; otherwise it is confirmed
-   * here). Read and kept when missing; if the version moved meanwhile, not kept.
+   * A value of the tenant's configuration. With `unconfirmedVersion` null: at
+   * the version `current` confirmed (a request confirms it first, through its
+   * key; otherwise it is confirmed here). With a version: as this process holds
+   * it at that version, unasked (ConfigChanged if it holds another now). Read
+   * and kept when missing; if the version moved meanwhile, not kept. A value
+   * read may be newer than the version it is kept under — never older, so a
+   * write confirming that version finds it moved and the request is decided again.
    */
-  private async tenantValue<T>(tenantId: string, what: string, load: () => Promise<T>): Promise<T> {
+  private async tenantValue<T>(tenantId: string, unconfirmedVersion: string | null, what: string, load: () => Promise<T>): Promise<T> {
     let entries = this.tenants.get(tenantId);
-    if (!entries || this.now() - entries.checkedAt > CONFIRMED_FOR_MS) {
+    if (unconfirmedVersion !== null) {
+      if (!entries || entries.version !== unconfirmedVersion) throw new ConfigChanged(tenantId);
+    } else if (!entries || this.now() - entries.checkedAt > CONFIRMED_FOR_MS) {
       await this.current(tenantId);
       entries = this.tenants.get(tenantId);
     }

@@ -703,7 +703,7 @@ export class InvoiceService implements InvoiceResolver {
       document: parsed.document,
       paymentTermDays: numberSetting(connection?.settings.paymentTermDays),
       createDefaults: true,
-      mappings: await this.deps.cache.mappings(record.tenantId),
+      mappings: await this.deps.cache.confirmed(record.tenantId).mappings(),
     });
     if (again.problems.length || this.providerProblems(record.provider, again.invoice).length) return null;
     const invoice: ResolvedInvoice = { ...again.invoice, credited: frozen.credited };

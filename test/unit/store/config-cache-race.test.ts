@@ -35,27 +35,26 @@ describe('the configuration cache, a key revoked while it is being read', () => 
       const peeked = cache.peekKey('hash');
       return peeked !== null && peeked.version === String(state.version);
     };
-    return { state, cache, intakeWouldTrust };
+    /** Reads the key while the revocation commits right after the next key read; then nothing may trust it. */
+    const readDuringRevocation = async () => {
+      state.revokeAfterRead = state.reads + 1;
+      await cache.apiKey('hash');
+      expect(state.revoked).toBe(true);
+      expect(intakeWouldTrust()).toBe(false);
+      expect(await cache.apiKey('hash')).toBeNull();
+    };
+    return { state, cache, intakeWouldTrust, readDuringRevocation };
   }
 
   it('a key unknown to the process: the revocation between reading it and reading the version is not kept as valid', async () => {
-    const { state, cache, intakeWouldTrust } = world();
-    state.revokeAfterRead = 1;
-    await cache.apiKey('hash');
-    expect(state.revoked).toBe(true);
-    expect(intakeWouldTrust()).toBe(false);
-    expect(await cache.apiKey('hash')).toBeNull();
+    await world().readDuringRevocation();
   });
 
   it('a key the process knew, read again after another change: the same', async () => {
-    const { state, cache, intakeWouldTrust } = world();
+    const { state, cache, readDuringRevocation } = world();
     expect(await cache.apiKey('hash')).not.toBeNull();
     state.version += 1; // a mapping edited: the kept key is read again on its next use
-    state.revokeAfterRead = state.reads + 1;
-    await cache.apiKey('hash');
-    expect(state.revoked).toBe(true);
-    expect(intakeWouldTrust()).toBe(false);
-    expect(await cache.apiKey('hash')).toBeNull();
+    await readDuringRevocation();
   });
 
   it('a key nobody touches is kept, and trusted without asking', async () => {
