@@ -97,7 +97,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           }
         }
         const done = await tenantApi.call('POST', '/v1/invoices/resync', filter);
-        print({ count, resynced: done.body.count }, () => `${done.body.count} of ${count} resynced`);
+        const skipped: Array<{ externalId: string; revision: number; id: string; message: string }> = done.body.skipped ?? [];
+        print({ count, resynced: done.body.count, skipped }, () =>
+          [`${done.body.count} of ${count} resynced`, ...skipped.map((s) => `not resynced: ${s.externalId} rev ${s.revision} (${s.id}): ${s.message}`)].join('\n'),
+        );
         return 0;
       }
       case 'reconcile': {

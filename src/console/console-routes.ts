@@ -75,12 +75,17 @@ function resyncableFilter(filter: ConsoleInvoiceFilter): ConsoleInvoiceFilter | 
 
 const DONE: Record<string, MessageKey> = { billed: 'invoice.billed', resynced: 'invoice.resynced', cancelled: 'invoice.cancelled', cancel_requested: 'invoice.cancelRequested', bulk: 'bulk.done' };
 
-function doneFlash(query: unknown, user: ConsoleUser): { kind: 'ok'; text: string } | null {
+function doneFlash(query: unknown, user: ConsoleUser): { kind: 'ok' | 'error'; text: string } | null {
   const done = field(query, 'done');
   const key = done && Object.hasOwn(DONE, done) ? DONE[done]! : null;
   if (!key) return null;
-  const count = Number(field(query, 'count') ?? '0');
-  return { kind: 'ok', text: user.t(key, { count: Number.isSafeInteger(count) ? count : 0 }) };
+  const number = (name: string) => {
+    const n = Number(field(query, name) ?? '0');
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  };
+  const text = user.t(key, { count: number('count') });
+  const skipped = done === 'bulk' ? number('skipped') : 0;
+  return skipped ? { kind: 'error', text: `${text} ${user.t('bulk.skipped', { count: skipped })}` } : { kind: 'ok', text };
 }
 
 /**
@@ -278,8 +283,11 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
         if (problems.length) return reply.code(303).header('location', `/console/invoices${queryString({ ...params })}`).send();
         const target = resyncableFilter(filter);
         let count = 0;
+        let skipped = 0;
         if (target && !target.text) {
-          count = await deps.invoices.bulkResync(user.tenantId, target, actorOfUser(user));
+          const result = await deps.invoices.bulkResync(user.tenantId, target, actorOfUser(user));
+          count = result.count;
+          skipped = result.skipped.length;
         } else if (target) {
           // Text is the console's own filter: the same resync, one record at a time.
           for (const id of await invoicesRepo.ids(user.tenantId, target, 10_000)) {
@@ -288,10 +296,13 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
               count += 1;
             } catch (error) {
               if (!(error instanceof ApiError)) throw error;
+              skipped += 1;
             }
           }
         }
-        return reply.code(303).header('location', `/console/invoices${queryString({ ...params, done: 'bulk', count: String(count) })}`).send();
+        // What was not restarted is said, not left to be noticed in the list later.
+        const done = { done: 'bulk', count: String(count), ...(skipped ? { skipped: String(skipped) } : {}) };
+        return reply.code(303).header('location', `/console/invoices${queryString({ ...params, ...done })}`).send();
       });
 
       scope.get<{ Params: { id: string } }>('/invoices/:id', { preHandler: finance }, async (request, reply) => {

@@ -158,8 +158,7 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps): void {
       const status = body.status === undefined ? undefined : Array.isArray(body.status) ? body.status : [body.status];
       const filter = { ...(status ? { status } : {}), ...(body.provider ? { provider: body.provider } : {}), ...(body.from ? { from: body.from } : {}), ...(body.to ? { to: body.to } : {}) };
       if (body.dryRun) return reply.code(200).send({ count: await deps.invoices.countResyncable(tenantOf(request), filter), dryRun: true });
-      const count = await deps.invoices.bulkResync(tenantOf(request), filter, actorOf(request));
-      return reply.code(202).send({ count });
+      return reply.code(202).send(await deps.invoices.bulkResync(tenantOf(request), filter, actorOf(request)));
     },
   );
 }

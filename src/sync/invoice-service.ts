@@ -557,35 +557,10 @@ export class InvoiceService implements InvoiceResolver {
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
       const current = error.current ?? record;
-      if (current.status === 'failed' && isLeased(current, this.deps.clock())) {
-        throw new ApiError(
-          409,
-          'record_busy',
-          `Invoice ${current.externalId} revision ${current.revision} failed, and a worker is still finishing that attempt; resync it again in a moment.`,
-        );
-      }
-      if ((AT_PROVIDER as readonly string[]).includes(current.status)) {
-        throw new ApiError(
-          409,
-          'already_synced',
-          `Invoice ${current.externalId} revision ${current.revision} is already in ${current.provider} (id ${current.providerInvoiceId}${current.providerInvoiceNumber ? `, number ${current.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
-        );
-      }
-      if (current.status === 'queued' || current.status === 'syncing' || isLeased(current, this.deps.clock())) {
-        // Already on its way (queued or syncing): nothing to do, and nothing to disturb.
-        return current;
-      }
-      if (current.status === 'superseded') {
-        throw new ApiError(
-          409,
-          'already_superseded',
-          `Invoice ${current.externalId} revision ${current.revision} was superseded${current.supersededBy ? ` by record ${current.supersededBy}` : ''}; resync the newest revision instead.`,
-        );
-      }
-      if (current.status === 'cancelled') {
-        throw new ApiError(409, 'already_cancelled', `Invoice ${current.externalId} revision ${current.revision} was cancelled; to invoice it after all, post a new revision.`);
-      }
-      throw new ApiError(409, 'resync_refused', error.message);
+      const refusal = resyncRefusal(current, this.deps.clock(), error.message);
+      // Already on its way (queued or syncing): nothing to do, and nothing to disturb.
+      if (!refusal) return current;
+      throw new ApiError(409, refusal.code, refusal.message);
     }
   }
 
@@ -660,24 +635,56 @@ export class InvoiceService implements InvoiceResolver {
     return count;
   }
 
-  async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<number> {
+  /**
+   * Restarts every resyncable record under the filter. A failed record a
+   * worker has not given back yet is waited for, as a single resync waits (all
+   * of them together, as long as one resync would); what is still not
+   * restarted then is listed under `skipped`, each with the reason a single
+   * resync would have answered — never left out silently.
+   */
+  async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<BulkResyncResult> {
     const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
-    if (!statuses.length) return 0;
-    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    if (!statuses.length) return { count: 0, skipped: [] };
+    const repos = this.deps.store.repos;
+    let ids = await repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    const waitUntil = Date.now() + RESYNC_WAITS_FOR_WORKER_MS;
+    const skipped: SkippedResync[] = [];
     let count = 0;
-    for (const id of ids) {
-      const record = await this.deps.store.repos.records.get(tenantId, id);
-      if (!record || !RESYNCABLE.includes(record.status)) continue;
-      try {
-        await this.restart(record);
-        count += 1;
-      } catch (error) {
-        // Changed meanwhile, or a worker is on it: not restarted, not counted.
-        if (!(error instanceof TransitionRefused)) throw error;
+    for (;;) {
+      const busy: SyncRecord[] = [];
+      for (const id of ids) {
+        const record = await repos.records.get(tenantId, id);
+        if (!record) continue;
+        const now = this.deps.clock();
+        if (record.status === 'failed' && isLeased(record, now)) {
+          busy.push(record);
+          continue;
+        }
+        if (!RESYNCABLE.includes(record.status)) {
+          // Changed since the list was read.
+          skipped.push(skippedResync(record, resyncRefusal(record, now, `a ${record.status} record is not resynced`) ?? alreadyOnItsWay(record)));
+          continue;
+        }
+        try {
+          await this.restart(record);
+          count += 1;
+        } catch (error) {
+          if (!(error instanceof TransitionRefused)) throw error;
+          const current = error.current ?? record;
+          if (current.status === 'failed' && isLeased(current, this.deps.clock())) busy.push(current);
+          else skipped.push(skippedResync(current, resyncRefusal(current, this.deps.clock(), error.message) ?? alreadyOnItsWay(current)));
+        }
       }
+      if (!busy.length) break;
+      if (Date.now() >= waitUntil) {
+        for (const record of busy) skipped.push(skippedResync(record, recordBusy(record)));
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ids = busy.map((r) => r.id);
     }
-    await this.deps.store.repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count } });
-    return count;
+    await repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count, skipped: skipped.length } });
+    return { count, skipped };
   }
 
   /**
@@ -743,6 +750,56 @@ export class InvoiceService implements InvoiceResolver {
 /** The parts of a resolution a person can change by editing product mappings (and what follows from them). */
 function resolutionKey(invoice: ResolvedInvoice): string {
   return JSON.stringify({ lines: invoice.lines, totals: invoice.totals });
+}
+
+/** A record a bulk resync did not restart, and why (the code and message a single resync would answer with). */
+export interface SkippedResync {
+  id: string;
+  externalId: string;
+  revision: number;
+  status: SyncStatus;
+  code: string;
+  message: string;
+}
+
+export interface BulkResyncResult {
+  count: number;
+  skipped: SkippedResync[];
+}
+
+function alreadyOnItsWay(record: SyncRecord): { code: string; message: string } {
+  return { code: 'already_queued', message: `Invoice ${record.externalId} revision ${record.revision} is queued, or a worker is syncing it, already; nothing was changed.` };
+}
+
+function skippedResync(record: SyncRecord, why: { code: string; message: string }): SkippedResync {
+  return { id: record.id, externalId: record.externalId, revision: record.revision, status: record.status, code: why.code, message: why.message };
+}
+
+function recordBusy(record: SyncRecord): { code: string; message: string } {
+  return { code: 'record_busy', message: `Invoice ${record.externalId} revision ${record.revision} failed, and a worker is still finishing that attempt; resync it again in a moment.` };
+}
+
+/**
+ * Why a resync leaves `current` as it is: the 409 a person gets. null: it is
+ * on its way already (queued, syncing, or a worker is on it), nothing to say.
+ */
+function resyncRefusal(current: SyncRecord, now: Date, otherwise: string): { code: string; message: string } | null {
+  const invoice = `Invoice ${current.externalId} revision ${current.revision}`;
+  if (current.status === 'failed' && isLeased(current, now)) return recordBusy(current);
+  if ((AT_PROVIDER as readonly string[]).includes(current.status)) {
+    return {
+      code: 'already_synced',
+      message: `${invoice} is already in ${current.provider} (id ${current.providerInvoiceId}${current.providerInvoiceNumber ? `, number ${current.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
+    };
+  }
+  if (current.status === 'queued' || current.status === 'syncing' || isLeased(current, now)) return null;
+  if (current.status === 'superseded') {
+    return { code: 'already_superseded', message: `${invoice} was superseded${current.supersededBy ? ` by record ${current.supersededBy}` : ''}; resync the newest revision instead.` };
+  }
+  if (current.status === 'cancelled') {
+    return { code: 'already_cancelled', message: `${invoice} was cancelled; to invoice it after all, post a new revision.` };
+  }
+  return { code: 'resync_refused', message: otherwise };
 }
 
 function isLeased(record: SyncRecord, now: Date): boolean {
