@@ -71,6 +71,22 @@ function table(r: Record<string, any>): string {
     const { bare, postgres, pglite, connections, rounds } = r.intake;
     rows.push([`intake, bare Fastify (${connections} connections)`, `${bare.requestsPerSecond} req/s, p50 ${bare.p50ms} ms, p99 ${bare.p99ms} ms`]);
     rows.push([`intake, PostgreSQL / bare, round by round`, rounds.map((x: { ratio: number }) => `${(x.ratio * 100).toFixed(1)} %`).join(', ') + ' (the median is the ratio below)']);
+    const bareCpu = rounds.filter((x: { bareCpu: unknown }) => x.bareCpu);
+    if (bareCpu.length) {
+      rows.push([
+        `intake, bare Fastify, CPU per request`,
+        bareCpu.map((x: { bareCpu: { apiMicros: number; machineBusyMicros: number; idlePercent: number } }) => `app ${x.bareCpu.apiMicros} µs of ${x.bareCpu.machineBusyMicros} µs busy, ${x.bareCpu.idlePercent} % idle`).join('; '),
+      ]);
+    }
+    const cpu = rounds.filter((x: { cpu: unknown }) => x.cpu);
+    if (cpu.length) {
+      rows.push([
+        `intake, PostgreSQL, CPU per request`,
+        cpu
+          .map((x: { cpu: { apiMicros: number; postgresMicros: number; machineBusyMicros: number; idlePercent: number } }) => `API ${x.cpu.apiMicros} µs + PostgreSQL ${x.cpu.postgresMicros} µs of ${x.cpu.machineBusyMicros} µs busy, ${x.cpu.idlePercent} % idle`)
+          .join('; '),
+      ]);
+    }
     for (const [name, x] of [['PostgreSQL, API process', postgres], ['embedded (npm start)', pglite]] as const) {
       rows.push([`intake, ${name}`, `${x.requestsPerSecond} req/s = ${(x.ratioToBare * 100).toFixed(1)} % of bare, p50 ${x.p50ms} ms, p99 ${x.p99ms} ms, non-2xx ${x.non2xx}, errors ${x.errors}`]);
     }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { startGenericSandbox } from '../../providers/generic/index.js';
 import { freePort, repoRoot } from '../lib/service-process.js';
+import { cpuPerRequest, takeCpuSample, type CpuPerRequest } from './cpu-sample.js';
 import { runLoad, type LoadResult } from './load-run.js';
 import { benchTenant, redisBytes, startStack, type Stack } from './stack.js';
 
@@ -23,20 +24,24 @@ const figures = (r: LoadResult): IntakeFigures => ({
 });
 
 /** A Fastify app that answers POST /v1/invoices with 202 and does nothing else: the ceiling on this machine. */
-async function startBareFastify(): Promise<{ url: string; stop(): void }> {
+async function startBareFastify(): Promise<{ url: string; pid: number | undefined; stop(): void }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/bare.ts', String(port)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => c.toString().includes('bare listening') && resolve());
     child.on('exit', () => reject(new Error('the bare Fastify exited')));
   });
-  return { url: `http://127.0.0.1:${port}/v1/invoices`, stop: () => child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}/v1/invoices`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 export interface IntakeRound {
   bare: IntakeFigures;
   postgres: IntakeFigures;
   ratio: number;
+  /** CPU per request answered during ledgerlink's turn (Linux only; `apiMicros`: the API process). */
+  cpu: CpuPerRequest | null;
+  /** The same during the bare app's turn (`apiMicros`: the bare app's process). */
+  bareCpu: CpuPerRequest | null;
 }
 
 const median = (xs: number[]) => {
@@ -68,11 +73,15 @@ export async function intakeSideBySide(
     // The same requests to both: a new 3-line invoice each (the bare app parses it as JSON and answers 202).
     await runLoad({ ...theirs, seconds: 2, invoiceBody: { prefix: 'WARM', lines: 3 } });
     const warm = await runLoad({ ...ours, seconds: 2, invoiceBody: { prefix: 'WARM', lines: 3 } });
-    const results: Array<{ bare: LoadResult; postgres: LoadResult }> = [];
+    const results: Array<{ bare: LoadResult; postgres: LoadResult; cpu: CpuPerRequest | null; bareCpu: CpuPerRequest | null }> = [];
+    const apiPid = stack.api_process.child.pid;
     for (let round = 0; round < rounds; round += 1) {
+      const bareBefore = takeCpuSample(bare.pid);
       const b = await runLoad({ ...theirs, seconds, invoiceBody: { prefix: `BARE${round}`, lines: 3 } });
+      const bareCpu = cpuPerRequest(bareBefore, takeCpuSample(bare.pid), b.total);
+      const before = takeCpuSample(apiPid);
       const p = await runLoad({ ...ours, seconds, invoiceBody: { prefix: `BENCH${round}`, lines: 3 } });
-      results.push({ bare: b, postgres: p });
+      results.push({ bare: b, postgres: p, cpu: cpuPerRequest(before, takeCpuSample(apiPid), p.total), bareCpu });
     }
     const overall = (which: 'bare' | 'postgres'): IntakeFigures => ({
       requestsPerSecond: Math.round(results.reduce((sum, r) => sum + r[which].total, 0) / (seconds * rounds)),
@@ -81,7 +90,13 @@ export async function intakeSideBySide(
       non2xx: results.reduce((sum, r) => sum + r[which].non2xx, 0),
       errors: results.reduce((sum, r) => sum + r[which].errors + r[which].timeouts, 0),
     });
-    const perRound = results.map((r) => ({ bare: figures(r.bare), postgres: figures(r.postgres), ratio: Number((r.postgres.requestsPerSecond / r.bare.requestsPerSecond).toFixed(3)) }));
+    const perRound = results.map((r) => ({
+      bare: figures(r.bare),
+      postgres: figures(r.postgres),
+      ratio: Number((r.postgres.requestsPerSecond / r.bare.requestsPerSecond).toFixed(3)),
+      cpu: r.cpu,
+      bareCpu: r.bareCpu,
+    }));
     const accepted = results.reduce((sum, r) => sum + r.postgres.total - r.postgres.non2xx, 0);
     // No workers run: everything accepted is still queued. Redis holds the connection's wake-up, not a job per invoice.
     const held = await redisBytes('redis://127.0.0.1:6379', stack.prefix);

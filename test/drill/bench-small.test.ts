@@ -28,6 +28,15 @@ describe('npm run bench (small)', () => {
         expect(r.intake[where].errors, where).toBe(0);
         expect(r.intake[where].accepted, where).toBeGreaterThan(0);
       }
+      if (process.platform === 'linux') {
+        // Where intake's time goes, per request: the API and PostgreSQL are part of what the machine did.
+        for (const round of r.intake.rounds) {
+          expect(round.cpu.apiMicros).toBeGreaterThan(0);
+          expect(round.cpu.postgresMicros).toBeGreaterThan(0);
+          expect(round.cpu.machineBusyMicros).toBeGreaterThanOrEqual(0.9 * (round.cpu.apiMicros + round.cpu.postgresMicros));
+          expect(round.bareCpu.apiMicros).toBeGreaterThan(0);
+        }
+      }
       expect(r.fairness.waitsMs).toHaveLength(2);
       expect(r.budget.tooManyRequests).toBe(0);
       expect(r.budget.invoices).toBe(30);
