@@ -10,6 +10,7 @@ import { consoleSessions } from './migrations/009-console-sessions.js';
 import { afterSync } from './migrations/010-after-sync.js';
 import { setBasedIntake } from './migrations/011-set-based-intake.js';
 import { confirmedIntake } from './migrations/012-confirmed-intake.js';
+import { lz4Documents } from './migrations/013-lz4-documents.js';
 
 /** Ordered, append-only. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   { id: '010-after-sync', sql: afterSync },
   { id: '011-set-based-intake', sql: setBasedIntake },
   { id: '012-confirmed-intake', sql: confirmedIntake },
+  { id: '013-lz4-documents', sql: lz4Documents },
 ];
 
 // Any constant works: it only has to be the same in every ledgerlink process.

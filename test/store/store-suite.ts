@@ -68,6 +68,28 @@ export function storeSuite(kind: 'pglite' | 'postgres'): void {
         const again = await db.query<{ count: number }>('select count(*)::int as count from schema_migrations');
         expect(Number(again[0]!.count)).toBe(MIGRATIONS.length);
       });
+
+      it('compress documents with lz4 where the server has it (intake writes them faster), else as before', async () => {
+        const lz4 = (await db.query(`select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)`)).length > 0;
+        // The PostgreSQL here is Debian's, built with lz4; the embedded one is not.
+        expect(lz4).toBe(kind === 'postgres');
+        const methods = await db.query<{ attname: string; attcompression: string }>(
+          `select attname, attcompression::text as attcompression from pg_attribute
+            where attrelid = 'sync_records'::regclass and attname in ('document', 'resolved') order by attname`,
+        );
+        expect(methods).toEqual([
+          { attname: 'document', attcompression: lz4 ? 'l' : '' },
+          { attname: 'resolved', attcompression: lz4 ? 'l' : '' },
+        ]);
+        // A record big enough to be compressed reads back whole.
+        const lines = Array.from({ length: 60 }, (_, i) => ({ description: `Työ ${i} `.repeat(8), quantity: '1.25', unitPrice: '100.00' }));
+        const big = await insert({ document: { ...newRecord().document, lines }, resolved: { lines } });
+        const read = await store.repos.records.getById(big.id);
+        expect(read!.document.lines).toEqual(lines);
+        expect(read!.resolved).toMatchObject({ lines });
+        const stored = await db.query<{ compressed: string | null }>(`select pg_column_compression(document) as compressed from sync_records where id = $1`, [big.id]);
+        expect(stored[0]!.compressed).toBe(lz4 ? 'lz4' : 'pglz');
+      });
     });
 
     describe('tenants', () => {
