@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDateSchema, isCalendarDate } from './dates.js';
-import { dec, decimalBoundsProblem, decimalText, isBoundedDecimal, isDecimalString } from './money.js';
+import { boundedDecimalText, dec, decimalBoundsProblem, decimalText, isBoundedDecimal, isDecimalString } from './money.js';
 
 /**
  * The invoice document a host posts (CONTRACT.md "The invoice document").
@@ -30,6 +30,7 @@ export function decimalField(what = 'a decimal number') {
   return z
     .union([z.string(), z.number()], { error: `must be ${what} such as "12.50"` })
     .superRefine((value, ctx) => {
+      if (typeof value === 'string' && boundedDecimalText(value) !== null) return;
       // Bounds first: the value is only looked at as text until it is known to be small.
       const tooLong = decimalBoundsProblem(value);
       if (tooLong) {
@@ -38,7 +39,7 @@ export function decimalField(what = 'a decimal number') {
         ctx.addIssue({ code: 'custom', message: `must be ${what} such as "12.50", got ${echo(value)}` });
       }
     })
-    .transform((value) => decimalText(dec(value)));
+    .transform((value) => (typeof value === 'string' ? boundedDecimalText(value) : null) ?? decimalText(dec(value)));
 }
 
 /** A value as a message may quote it: short, whatever was sent. */

@@ -61,8 +61,28 @@ export function decimalBoundsProblem(value: string | number): string | null {
 
 /** A decimal string within the bounds: what may be handed to decimal.js from input. */
 export function isBoundedDecimal(value: unknown): value is string {
-  return typeof value === 'string' && isDecimalString(value.trim()) && decimalBoundsProblem(value) === null;
+  return typeof value === 'string' && boundedDecimalText(value) !== null;
 }
+
+/**
+ * The canonical text of `value` when it is a decimal string within the bounds,
+ * else null. Remembered: invoices repeat the same few quantities, prices and
+ * rates, and checking the text was half of validating an invoice (intake, issue 10).
+ */
+export function boundedDecimalText(value: string): string | null {
+  const known = boundedTexts.get(value);
+  if (known !== undefined) return known;
+  const trimmed = value.trim();
+  if (!isDecimalString(trimmed) || decimalBoundsProblem(value) !== null) return null;
+  const text = decimalText(dec(trimmed));
+  if (value.length <= MAX_DECIMAL_TEXT) {
+    if (boundedTexts.size >= PARSED_KEPT) boundedTexts.clear();
+    boundedTexts.set(value, text);
+  }
+  return text;
+}
+
+const boundedTexts = new Map<string, string>();
 
 /** Parses a decimal string (or a finite JS number, exactly). */
 export function dec(value: string | number | Decimal): Decimal {

@@ -31,6 +31,20 @@ describe('decimal strings are bounded before any arithmetic', () => {
     expect(field.parse(' 12.50 ')).toBe('12.5');
   });
 
+  it('answers the same the second time a text comes (texts found good are remembered, bad ones never are)', () => {
+    const texts = ['00012.5000', ' 12.50 ', '-0.0000000001', '1e5', '12,5', '1234567890123', '0.12345678901', `${'0'.repeat(39)}1`, `${'0'.repeat(40)}1`, '', ' ', '+7', '.5'];
+    const first = texts.map((t) => field.safeParse(t));
+    for (let round = 0; round < 3; round += 1) {
+      texts.forEach((t, i) => {
+        const again = field.safeParse(t);
+        expect(again.success, JSON.stringify(t)).toBe(first[i]!.success);
+        if (again.success) expect(again.data).toBe(first[i]!.data);
+        else expect(again.error!.issues.map((x) => x.message)).toEqual(first[i]!.error!.issues.map((x) => x.message));
+      });
+    }
+    expect(first.map((r) => (r.success ? r.data : null))).toEqual(['12.5', '12.5', '-0.0000000001', null, null, null, null, '1', null, null, null, '7', null]);
+  });
+
   it('converts JSON numbers exactly, the ones JavaScript writes with an exponent included', () => {
     expect(field.parse(1e-7)).toBe('0.0000001');
     expect(field.parse(12.5)).toBe('12.5');
