@@ -31,6 +31,7 @@ import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { recordDetail, recordSummary } from './record-view.js';
 import { resolveInvoice } from './resolve-invoice.js';
+import { alreadyOnItsWay, isLeased, recordBusy, resyncRefusal, skippedResync, type BulkResyncResult, type SkippedResync } from './resync-refusal.js';
 import { afterCommit, changeStatus, transition, TransitionRefused } from './transitions.js';
 
 export interface InvoiceServiceDeps {
@@ -752,59 +753,6 @@ function resolutionKey(invoice: ResolvedInvoice): string {
   return JSON.stringify({ lines: invoice.lines, totals: invoice.totals });
 }
 
-/** A record a bulk resync did not restart, and why (the code and message a single resync would answer with). */
-export interface SkippedResync {
-  id: string;
-  externalId: string;
-  revision: number;
-  status: SyncStatus;
-  code: string;
-  message: string;
-}
-
-export interface BulkResyncResult {
-  count: number;
-  skipped: SkippedResync[];
-}
-
-function alreadyOnItsWay(record: SyncRecord): { code: string; message: string } {
-  return { code: 'already_queued', message: `Invoice ${record.externalId} revision ${record.revision} is queued, or a worker is syncing it, already; nothing was changed.` };
-}
-
-function skippedResync(record: SyncRecord, why: { code: string; message: string }): SkippedResync {
-  return { id: record.id, externalId: record.externalId, revision: record.revision, status: record.status, code: why.code, message: why.message };
-}
-
-function recordBusy(record: SyncRecord): { code: string; message: string } {
-  return { code: 'record_busy', message: `Invoice ${record.externalId} revision ${record.revision} failed, and a worker is still finishing that attempt; resync it again in a moment.` };
-}
-
-/**
- * Why a resync leaves `current` as it is: the 409 a person gets. null: it is
- * on its way already (queued, syncing, or a worker is on it), nothing to say.
- */
-function resyncRefusal(current: SyncRecord, now: Date, otherwise: string): { code: string; message: string } | null {
-  const invoice = `Invoice ${current.externalId} revision ${current.revision}`;
-  if (current.status === 'failed' && isLeased(current, now)) return recordBusy(current);
-  if ((AT_PROVIDER as readonly string[]).includes(current.status)) {
-    return {
-      code: 'already_synced',
-      message: `${invoice} is already in ${current.provider} (id ${current.providerInvoiceId}${current.providerInvoiceNumber ? `, number ${current.providerInvoiceNumber}` : ''}); resyncing it would create a second copy. To change it, post a new revision.`,
-    };
-  }
-  if (current.status === 'queued' || current.status === 'syncing' || isLeased(current, now)) return null;
-  if (current.status === 'superseded') {
-    return { code: 'already_superseded', message: `${invoice} was superseded${current.supersededBy ? ` by record ${current.supersededBy}` : ''}; resync the newest revision instead.` };
-  }
-  if (current.status === 'cancelled') {
-    return { code: 'already_cancelled', message: `${invoice} was cancelled; to invoice it after all, post a new revision.` };
-  }
-  return { code: 'resync_refused', message: otherwise };
-}
-
-function isLeased(record: SyncRecord, now: Date): boolean {
-  return record.leaseUntil !== null && record.leaseUntil.getTime() > now.getTime();
-}
 
 function allProblemsOf(body: unknown, schemaProblems: Problem[]): Problem[] {
   const finnish = checkFinnishRulesOfUnparsed(body).filter((p) => !schemaProblems.some((q) => q.path === p.path));
