@@ -622,7 +622,11 @@ export class InvoiceService implements InvoiceResolver {
     }
   }
 
-  /** How many records a bulk resync with this filter would restart now (nothing is changed). */
+  /**
+   * How many records a bulk resync with this filter would restart now (nothing
+   * is changed). A failed record a worker is still finishing counts: the resync
+   * waits for it.
+   */
   async countResyncable(tenantId: string, filter: RecordFilter): Promise<number> {
     const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
     if (!statuses.length) return 0;
@@ -631,7 +635,7 @@ export class InvoiceService implements InvoiceResolver {
     let count = 0;
     for (const id of ids) {
       const record = await this.deps.store.repos.records.get(tenantId, id);
-      if (record && RESYNCABLE.includes(record.status) && !isLeased(record, now)) count += 1;
+      if (record && RESYNCABLE.includes(record.status) && (record.status === 'failed' || !isLeased(record, now))) count += 1;
     }
     return count;
   }

@@ -110,6 +110,9 @@ describe('a bulk resync with records a worker is finishing', () => {
     await tenant('bulk-finishing-1');
     const idle = await failed('INV-BULK-IDLE-1', null);
     const finishing = await failed('INV-BULK-FINISHING-1', 60_000);
+    // The dry run counts it too: the resync will wait for it.
+    const dry = await h.api('POST', '/v1/invoices/resync', { key, body: { status: 'failed', dryRun: true } });
+    expect(dry.body).toEqual({ count: 2, dryRun: true });
     const released = new Promise<void>((resolve) =>
       setTimeout(() => {
         void h.runtime.store.db.query(`update sync_records set lease_owner = null, lease_until = null where id = $1`, [finishing]).then(() => resolve());
