@@ -83,7 +83,10 @@ function table(r: Record<string, any>): string {
       rows.push([
         `intake, PostgreSQL, CPU per request`,
         cpu
-          .map((x: { cpu: { apiMicros: number; postgresMicros: number; machineBusyMicros: number; idlePercent: number } }) => `API ${x.cpu.apiMicros} µs + PostgreSQL ${x.cpu.postgresMicros} µs of ${x.cpu.machineBusyMicros} µs busy, ${x.cpu.idlePercent} % idle`)
+          .map(
+            (x: { cpu: { apiMicros: number; postgresMicros: number | null; machineBusyMicros: number; idlePercent: number } }) =>
+              `API ${x.cpu.apiMicros} µs + PostgreSQL ${x.cpu.postgresMicros ?? '(not visible here)'} µs of ${x.cpu.machineBusyMicros} µs busy, ${x.cpu.idlePercent} % idle`,
+          )
           .join('; '),
       ]);
     }

@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   metrics?: Metrics;
   /** Sync lease (ms); tests shorten it to simulate crashed workers. */
   leaseMs?: number;
+  /** The most records one bulk resync restarts (default 10,000). */
+  bulkResyncLimit?: number;
   /** Webhook delivery retry policy (default: the job catalog's); tests shorten the delays. */
   webhookRetry?: RetryPolicy;
   /** Hard deadline of one webhook delivery (default: the job catalog's requestTimeoutMs). */
@@ -111,7 +113,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Configuration read on every request, cached in this process and checked against the tenant's version.
   const cache = new ConfigCache(store.repos);
   const references = new ReferenceNumbers(() => store.repos.tenants);
-  const invoices = new InvoiceService({ store, cache, references, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics });
+  const invoices = new InvoiceService({ store, cache, references, scheduler, registry, secretBox, redis, redisPrefix, urlPolicy: options.urlPolicy, clock, log, metrics, ...(options.bulkResyncLimit ? { bulkResyncLimit: options.bulkResyncLimit } : {}) });
   const billing = new Billing({ db: options.db, invoices, scheduler, clock, log });
   // Names this process in leases and attempts ("host:pid:…"): a drill can tell whose work a killed worker left.
   const workerId = `${hostname()}:${process.pid}:${newId().slice(-6)}`;

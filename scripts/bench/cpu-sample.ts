@@ -10,14 +10,15 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export interface CpuSample {
   apiTicks: number;
-  postgresTicks: number;
+  postgresTicks: number | null;
   machineTicks: number;
   idleTicks: number;
 }
 
 export interface CpuPerRequest {
   apiMicros: number;
-  postgresMicros: number;
+  /** null when no PostgreSQL process is visible here (another host, another PID namespace). */
+  postgresMicros: number | null;
   /** Everything the machine did (load generator, Redis and the kernel included), per request. */
   machineBusyMicros: number;
   idlePercent: number;
@@ -27,22 +28,27 @@ export interface CpuPerRequest {
 const MICROS_PER_TICK = 10_000;
 
 const processTicks = (pid: number | string): number => {
-  // Fields after the command name: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields after the command name (which may itself hold ") "): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 };
 
-const postgresTicks = (): number => {
+/** Every process named postgres on this machine (the benchmark runs nothing else on PostgreSQL meanwhile). */
+const postgresTicks = (): number | null => {
   let sum = 0;
+  let seen = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') sum += processTicks(pid);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      sum += processTicks(pid);
+      seen += 1;
     } catch {
       // The process ended meanwhile.
     }
   }
-  return sum;
+  return seen ? sum : null;
 };
 
 export function takeCpuSample(apiPid: number | undefined): CpuSample | null {
@@ -67,7 +73,7 @@ export function cpuPerRequest(before: CpuSample | null, after: CpuSample | null,
   const idle = after.idleTicks - before.idleTicks;
   return {
     apiMicros: per(after.apiTicks - before.apiTicks),
-    postgresMicros: per(after.postgresTicks - before.postgresTicks),
+    postgresMicros: after.postgresTicks === null || before.postgresTicks === null ? null : per(after.postgresTicks - before.postgresTicks),
     machineBusyMicros: per(machine - idle),
     idlePercent: machine > 0 ? Math.round((100 * idle) / machine) : 0,
   };

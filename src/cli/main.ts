@@ -16,7 +16,8 @@ const USAGE = `ledgerlink <command> [options]
 Options: --json (machine-readable output).
 Environment: LEDGERLINK_URL (default http://127.0.0.1:8080), LEDGERLINK_API_KEY (tenant commands),
 LEDGERLINK_ADMIN_TOKEN or ADMIN_TOKEN (tenants and keys).
-Exit codes: 0 done, 1 the API refused or could not be reached, 2 wrong usage, 3 not confirmed.`;
+Exit codes: 0 done, 1 the API refused or could not be reached, 2 wrong usage, 3 not confirmed,
+4 done in part (resync: some invoices were not restarted, or more remain).`;
 
 export interface CliIo {
   out(text: string): void;
@@ -98,10 +99,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         const done = await tenantApi.call('POST', '/v1/invoices/resync', filter);
         const skipped: Array<{ externalId: string; revision: number; id: string; message: string }> = done.body.skipped ?? [];
-        print({ count, resynced: done.body.count, skipped }, () =>
-          [`${done.body.count} of ${count} resynced`, ...skipped.map((s) => `not resynced: ${s.externalId} rev ${s.revision} (${s.id}): ${s.message}`)].join('\n'),
+        const more = done.body.more === true;
+        print({ count, resynced: done.body.count, skipped, more }, () =>
+          [
+            `${done.body.count} of ${count} resynced`,
+            ...skipped.map((s) => `not resynced: ${s.externalId} rev ${s.revision} (${s.id}): ${s.message}`),
+            ...(more ? ['more invoices match than one resync takes (10,000): run it again for the rest'] : []),
+          ].join('\n'),
         );
-        return 0;
+        // Scripts see from the exit code alone that not everything was restarted.
+        return skipped.length || more ? 4 : 0;
       }
       case 'reconcile': {
         if (!values.period) throw usage('reconcile needs --period YYYY-MM');

@@ -85,7 +85,9 @@ function doneFlash(query: unknown, user: ConsoleUser): { kind: 'ok' | 'error'; t
   };
   const text = user.t(key, { count: number('count') });
   const skipped = done === 'bulk' ? number('skipped') : 0;
-  return skipped ? { kind: 'error', text: `${text} ${user.t('bulk.skipped', { count: skipped })}` } : { kind: 'ok', text };
+  const more = done === 'bulk' && field(query, 'more') === '1';
+  const said = [text, ...(skipped ? [user.t('bulk.skipped', { count: skipped })] : []), ...(more ? [user.t('bulk.more')] : [])].join(' ');
+  return skipped || more ? { kind: 'error', text: said } : { kind: 'ok', text };
 }
 
 /**
@@ -284,13 +286,17 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
         const target = resyncableFilter(filter);
         let count = 0;
         let skipped = 0;
+        let more = false;
         if (target && !target.text) {
           const result = await deps.invoices.bulkResync(user.tenantId, target, actorOfUser(user));
           count = result.count;
           skipped = result.skipped.length;
+          more = result.more;
         } else if (target) {
           // Text is the console's own filter: the same resync, one record at a time.
-          for (const id of await invoicesRepo.ids(user.tenantId, target, 10_000)) {
+          const ids = await invoicesRepo.ids(user.tenantId, target, 10_001);
+          more = ids.length > 10_000;
+          for (const id of ids.slice(0, 10_000)) {
             try {
               await deps.invoices.resync(user.tenantId, id, actorOfUser(user));
               count += 1;
@@ -301,7 +307,7 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
           }
         }
         // What was not restarted is said, not left to be noticed in the list later.
-        const done = { done: 'bulk', count: String(count), ...(skipped ? { skipped: String(skipped) } : {}) };
+        const done = { done: 'bulk', count: String(count), ...(skipped ? { skipped: String(skipped) } : {}), ...(more ? { more: '1' } : {}) };
         return reply.code(303).header('location', `/console/invoices${queryString({ ...params, ...done })}`).send();
       });
 

@@ -48,6 +48,8 @@ export interface InvoiceServiceDeps {
   clock: () => Date;
   log: Logger;
   metrics?: Metrics;
+  /** The most records one bulk resync restarts (10,000): more are left for the next one, and it says so (`more`). */
+  bulkResyncLimit?: number;
 }
 
 export type AcceptResult = { statusCode: 200 | 202; record: SyncRecord };
@@ -631,7 +633,7 @@ export class InvoiceService implements InvoiceResolver {
     const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
     if (!statuses.length) return 0;
     const now = this.deps.clock();
-    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
+    const ids = await this.deps.store.repos.records.ids(tenantId, { ...filter, status: statuses }, this.bulkLimit);
     let count = 0;
     for (const id of ids) {
       const record = await this.deps.store.repos.records.get(tenantId, id);
@@ -647,12 +649,21 @@ export class InvoiceService implements InvoiceResolver {
    * restarted then is listed under `skipped`, each with the reason a single
    * resync would have answered — never left out silently.
    */
+  private get bulkLimit(): number {
+    return this.deps.bulkResyncLimit ?? 10_000;
+  }
+
   async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<BulkResyncResult> {
     const statuses = (filter.status?.length ? filter.status : (['failed'] as SyncStatus[])).filter((s) => RESYNCABLE.includes(s));
-    if (!statuses.length) return { count: 0, skipped: [] };
+    if (!statuses.length) return { count: 0, skipped: [], more: false };
     const repos = this.deps.store.repos;
-    let ids = await repos.records.ids(tenantId, { ...filter, status: statuses }, 10_000);
-    const waitUntil = Date.now() + RESYNC_WAITS_FOR_WORKER_MS;
+    // One more than the limit: whether more match than this resync takes is said, not left to be noticed.
+    let ids = await repos.records.ids(tenantId, { ...filter, status: statuses }, this.bulkLimit + 1);
+    const more = ids.length > this.bulkLimit;
+    if (more) ids = ids.slice(0, this.bulkLimit);
+    // Counted from the end of the first pass, which takes long with many records: every record a
+    // worker was finishing gets the same wait as one resync would.
+    let waitUntil: number | null = null;
     const skipped: SkippedResync[] = [];
     let count = 0;
     for (;;) {
@@ -681,6 +692,7 @@ export class InvoiceService implements InvoiceResolver {
         }
       }
       if (!busy.length) break;
+      waitUntil ??= Date.now() + RESYNC_WAITS_FOR_WORKER_MS;
       if (Date.now() >= waitUntil) {
         for (const record of busy) skipped.push(skippedResync(record, recordBusy(record)));
         break;
@@ -688,8 +700,8 @@ export class InvoiceService implements InvoiceResolver {
       await new Promise((resolve) => setTimeout(resolve, 50));
       ids = busy.map((r) => r.id);
     }
-    await repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count, skipped: skipped.length } });
-    return { count, skipped };
+    await repos.audit.record({ tenantId, actor, action: 'invoice.bulk_resync', details: { filter: { ...filter, status: statuses }, count, skipped: skipped.length, more } });
+    return { count, skipped, more };
   }
 
   /**

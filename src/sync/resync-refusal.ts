@@ -19,8 +19,11 @@ export interface SkippedResync {
 export interface BulkResyncResult {
   count: number;
   skipped: SkippedResync[];
+  /** More records matched than one bulk resync takes: run it again for the rest. */
+  more: boolean;
 }
 
+/** Bulk resync only (a single resync answers 202 with the record as it is): already on its way, nothing to do. */
 export function alreadyOnItsWay(record: SyncRecord): { code: string; message: string } {
   return { code: 'already_queued', message: `Invoice ${record.externalId} revision ${record.revision} is queued, or a worker is syncing it, already; nothing was changed.` };
 }

@@ -97,7 +97,7 @@ describe('ledgerlink CLI', () => {
 
     const done = await cli(['resync', '--status', 'failed', '--since', '2026-11-01', '--yes', '--json']);
     expect(done.code, done.err).toBe(0);
-    expect(JSON.parse(done.out)).toEqual({ count: 2, resynced: 2, skipped: [] });
+    expect(JSON.parse(done.out)).toEqual({ count: 2, resynced: 2, skipped: [], more: false });
     for (const id of failedIds) expect((await h.waitForStatus(key, id, ['synced'])).status).toBe('synced');
   });
 

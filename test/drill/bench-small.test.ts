@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +30,19 @@ describe('npm run bench (small)', () => {
       }
       if (process.platform === 'linux') {
         // Where intake's time goes, per request: the API and PostgreSQL are part of what the machine did.
+        // (PostgreSQL's share only where its processes are visible, as on the machines CI runs on.)
+        const isPostgres = (pid: string) => {
+          try {
+            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+          } catch {
+            return false; // ended meanwhile
+          }
+        };
+        const postgresHere = readdirSync('/proc').some((pid) => /^\d+$/.test(pid) && isPostgres(pid));
         for (const round of r.intake.rounds) {
           expect(round.cpu.apiMicros).toBeGreaterThan(0);
-          expect(round.cpu.postgresMicros).toBeGreaterThan(0);
-          expect(round.cpu.machineBusyMicros).toBeGreaterThanOrEqual(0.9 * (round.cpu.apiMicros + round.cpu.postgresMicros));
+          if (postgresHere) expect(round.cpu.postgresMicros).toBeGreaterThan(0);
+          expect(round.cpu.machineBusyMicros).toBeGreaterThanOrEqual(0.9 * (round.cpu.apiMicros + (round.cpu.postgresMicros ?? 0)));
           expect(round.bareCpu.apiMicros).toBeGreaterThan(0);
         }
       }

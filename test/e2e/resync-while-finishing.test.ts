@@ -3,6 +3,7 @@ import { startGenericSandbox, type RunningGenericSandbox } from '../../providers
 import { exampleDocument } from '../support/example-invoice.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { ConsoleClient, textOf } from '../console/console-client.js';
+import { runCli } from '../../src/cli/main.js';
 
 /**
  * A worker writes an attempt's outcome (failed, retrying) and only then gives
@@ -121,7 +122,7 @@ describe('a bulk resync with records a worker is finishing', () => {
     const bulk = await h.api('POST', '/v1/invoices/resync', { key, body: { status: 'failed' } });
     await released;
     expect(bulk.status).toBe(202);
-    expect(bulk.body).toEqual({ count: 2, skipped: [] });
+    expect(bulk.body).toEqual({ count: 2, skipped: [], more: false });
     expect(await statusOf(idle)).toBe('queued');
     expect(await statusOf(finishing)).toBe('queued');
   });
@@ -148,7 +149,21 @@ describe('a bulk resync with records a worker is finishing', () => {
     const audit = await h.runtime.store.db.query<{ details: { count: number; skipped: number } }>(
       `select details from audit_log where tenant_id = 'bulk-finishing-2' and action = 'invoice.bulk_resync' order by id desc limit 1`,
     );
-    expect(audit[0]!.details).toMatchObject({ count: 1, skipped: 1 });
+    expect(audit[0]!.details).toMatchObject({ count: 1, skipped: 1, more: false });
+  });
+
+  it('the CLI lists what was not resynced and exits 4 (done in part), so a script can tell', async () => {
+    await tenant('bulk-finishing-cli');
+    await failed('INV-BULK-IDLE-CLI', null);
+    const held = await failed('INV-BULK-HELD-CLI', 60_000);
+    const url = (await h.runtime.app!.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: { LEDGERLINK_URL: url, LEDGERLINK_API_KEY: key }, confirm: async () => null };
+    const code = await runCli(['resync', '--status', 'failed', '--yes'], io);
+    expect(code, err.join('\n')).toBe(4);
+    expect(out.join('\n')).toMatch(/1 of 2 resynced/);
+    expect(out.join('\n')).toContain(`not resynced: INV-BULK-HELD-CLI rev 1 (${held}): Invoice INV-BULK-HELD-CLI revision 1 failed, and a worker is still finishing that attempt`);
   });
 
   it('a retrying record a worker is syncing right now is listed as on its way, not restarted under it', async () => {
@@ -163,6 +178,7 @@ describe('a bulk resync with records a worker is finishing', () => {
     expect(bulk.status).toBe(202);
     expect(bulk.body).toEqual({
       count: 0,
+      more: false,
       skipped: [{ id, externalId: 'INV-BULK-RETRYING-4', revision: 1, status: 'retrying', code: 'already_queued', message: expect.stringMatching(/a worker is syncing it, already; nothing was changed/) }],
     });
     expect(await statusOf(id)).toBe('retrying');
@@ -182,5 +198,45 @@ describe('a bulk resync with records a worker is finishing', () => {
     const page = await c.get(done.headers.location as string);
     expect(page.body).toContain('role="alert"');
     expect(textOf(page.body)).toMatch(/1 invoices were put back on the queue\. 1 were not: a worker was still finishing them|1 laskua palautettiin jonoon\. 1 laskua jäi palauttamatta: työntekijä viimeisteli niitä vielä/);
+  });
+});
+
+/** One bulk resync takes at most so many records; when more match, it says so and the next one takes the rest. */
+describe('a bulk resync with more records than it takes at once', () => {
+  let h: Harness;
+  let sandbox: RunningGenericSandbox;
+
+  beforeAll(async () => {
+    h = await startHarness({ role: 'api', bulkResyncLimit: 2 });
+    sandbox = await startGenericSandbox({ port: 0 });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await sandbox?.close();
+  });
+
+  it('restarts the limit, says more remain, and the next one restarts the rest', async () => {
+    const key = await h.tenant('bulk-more');
+    expect((await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } })).status).toBe(200);
+    const ids: string[] = [];
+    for (const externalId of ['INV-MORE-1', 'INV-MORE-2', 'INV-MORE-3']) {
+      const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId } as never) });
+      ids.push(posted.body.id);
+    }
+    await h.runtime.store.db.query(`update sync_records set status = 'failed' where id = any($1)`, [ids]);
+    const first = await h.api('POST', '/v1/invoices/resync', { key, body: {} });
+    expect(first.body).toEqual({ count: 2, skipped: [], more: true });
+    const second = await h.api('POST', '/v1/invoices/resync', { key, body: {} });
+    expect(second.body).toEqual({ count: 1, skipped: [], more: false });
+    for (const id of ids) expect((await h.api('GET', `/v1/invoices/${id}`, { key })).body.status).toBe('queued');
+
+    // The console says it too.
+    await h.runtime.store.db.query(`update sync_records set status = 'failed' where id = any($1)`, [ids]);
+    const c = new ConsoleClient(h);
+    await c.signIn(key);
+    expect((await c.get('/console/invoices/resync?status=failed')).statusCode).toBe(200);
+    const done = await c.post('/console/invoices/resync', { status: 'failed' });
+    expect(done.headers.location).toBe('/console/invoices?status=failed&done=bulk&count=2&more=1');
+    expect(textOf((await c.get(done.headers.location as string)).body)).toMatch(/resync again for the rest|synkronoi uudelleen loppujen osalta/);
   });
 });

@@ -316,18 +316,18 @@ describe('drills: Redis and workers fail', () => {
       }
       const posts = createPosts();
 
-      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { status: 'synced' } })).body).toEqual({ count: 0, skipped: [] });
-      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { provider: 'procountor' } })).body).toEqual({ count: 0, skipped: [] });
+      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { status: 'synced' } })).body).toEqual({ count: 0, skipped: [], more: false });
+      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { provider: 'procountor' } })).body).toEqual({ count: 0, skipped: [], more: false });
       const bulk = await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { status: 'failed', provider: 'generic' } });
       expect(bulk.status).toBe(202);
-      expect(bulk.body).toEqual({ count: 3, skipped: [] });
+      expect(bulk.body).toEqual({ count: 3, skipped: [], more: false });
       for (const id of failed) {
         const r = await h.waitForStatus(bulkKey, id, ['synced', 'failed']);
         expect(r.status).toBe('synced');
         expect(copiesOf(r)).toHaveLength(1);
       }
       expect(createPosts() - posts).toBe(3);
-      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: {} })).body).toEqual({ count: 0, skipped: [] });
+      expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: {} })).body).toEqual({ count: 0, skipped: [], more: false });
       expect(copiesOf((await record(ok.body.id))!)).toHaveLength(1);
       // Another tenant's failed records are not touched.
       expect((await h.api('POST', '/v1/invoices/resync', { key: bulkKey, body: { status: ['failed', 'in_doubt'] } })).body.count).toBe(0);

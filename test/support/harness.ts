@@ -61,6 +61,8 @@ export async function startHarness(options: {
   role?: Role;
   registry?: ProviderRegistry;
   leaseMs?: number;
+  /** The most records one bulk resync restarts (default 10,000); tests lower it instead of posting 10,001 invoices. */
+  bulkResyncLimit?: number;
   sweepIntervalMs?: number;
   concurrency?: number;
   /** Outbound URL policy (default: private URLs allowed, since the sandboxes are local). */
@@ -99,6 +101,7 @@ export async function startHarness(options: {
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.bulkResyncLimit ? { bulkResyncLimit: options.bulkResyncLimit } : {}),
     ...(options.webhookRetry ? { webhookRetry: options.webhookRetry } : {}),
     ...(options.webhookTimeoutMs ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
   });
