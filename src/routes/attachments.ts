@@ -7,7 +7,7 @@ import { readMultipart } from '../http/multipart.js';
 import { parseOr400 } from '../http/parse.js';
 import type { AttachmentRow } from '../store/attachments-repo.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireRole, tenantOf } from '../http/auth.js';
+import { actorOf, requireRole, tenantOf } from '../http/auth.js';
 
 /** `{"source": "billing"}`: the PDF of the billing invoice this record was released from. */
 export const billingPdfBody = z.strictObject({ source: z.literal('billing', { error: 'must be "billing" (or send filename, contentType and data)' }) });
@@ -78,6 +78,39 @@ export function attachmentRoutes(app: FastifyInstance, deps: AppDeps): void {
       const id = `att_${newId(deps.clock())}`;
       const saved = await deps.store.repos.attachments.add({ id, recordId: record.id, tenantId, name: attachmentName(record.reference, id), filename: pdf.filename, contentType: 'application/pdf', data: pdf.data });
       return reply.code(202).send(view(saved));
+    },
+  );
+
+  app.delete<{ Params: { id: string; attachmentId: string } }>(
+    '/v1/invoices/:id/attachments/:attachmentId',
+    { preHandler: writer, schema: { tags: ['invoices'], summary: 'Take back an attachment that has not gone to the provider yet (pending or failed); 409 once it is on its way or there' } },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const record = await deps.store.repos.records.get(tenantId, request.params.id);
+      if (!record) throw ApiError.notFound(`Invoice record ${request.params.id}`);
+      const provider = deps.registry[record.provider as keyof typeof deps.registry]?.displayName ?? record.provider;
+      // The deletion and its audit entry commit together: a record of everything.
+      const result = await deps.store.transaction(async (tx) => {
+        const taken = await tx.attachments.deleteUnsent(tenantId, record.id, request.params.attachmentId);
+        if (taken && 'deleted' in taken) {
+          const a = taken.deleted;
+          await tx.audit.record({ tenantId, actor: actorOf(request), action: 'invoice.attachment_delete', target: a.id, details: { recordId: record.id, filename: a.filename, status: a.status, size: a.size } });
+        }
+        return taken;
+      });
+      if (!result) throw ApiError.notFound(`Attachment ${request.params.attachmentId} of invoice record ${record.id}`);
+      if ('kept' in result) {
+        const a = result.kept;
+        if (a.status === 'done') {
+          throw new ApiError(409, 'attachment_sent', `${a.filename} is already attached to the invoice in ${provider} (attachment id ${a.providerAttachmentId}); remove it there if it should not be.`);
+        }
+        throw new ApiError(
+          409,
+          'attachment_sending',
+          `${a.filename} is on its way to ${provider} right now (its upload started, or is being confirmed), so it can no longer be taken back here; if it should not be there, remove it in ${provider} once it has arrived.`,
+        );
+      }
+      return reply.code(204).send();
     },
   );
 

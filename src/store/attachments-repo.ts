@@ -32,6 +32,9 @@ const toRow = (r: any): AttachmentRow => ({
   doneAt: r.done_at ?? null,
 });
 
+/** Every column but the data (which can be megabytes). */
+const COLUMNS = 'id, record_id, tenant_id, name, filename, content_type, size, status, provider_attachment_id, error, tries, created_at, done_at';
+
 /**
  * Invoice attachments and their way to the provider (migration 010): pending →
  * sending (written before the upload) → done, or failed with the provider's
@@ -100,9 +103,35 @@ export class AttachmentsRepo {
     return Buffer.from(String(rows[0]?.data ?? ''), 'base64');
   }
 
-  /** Written before the upload: from now on the next step after any doubt is a lookup. */
-  async markSending(id: string): Promise<void> {
-    await this.db.query(`update invoice_attachments set status = 'sending', sent_at = now(), tries = tries + 1 where id = $1`, [id]);
+  /**
+   * Written before the upload: from now on the next step after any doubt is a
+   * lookup. False when the attachment is no longer there to send (taken back
+   * after the sender took it): then nothing may be uploaded.
+   */
+  async markSending(id: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `update invoice_attachments set status = 'sending', sent_at = now(), tries = tries + 1 where id = $1 and status in ('pending', 'sending') returning id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes an attachment back if it has not started on its way: pending, or
+   * failed (nothing sends a failed one again). One statement, so it and a
+   * sender's `markSending` (or a create's `forCreate`) cannot both win: marked
+   * sending first, the attachment is kept (and returned as it is); deleted
+   * first, the sender finds nothing to mark and sends nothing. null: no such
+   * attachment on that invoice.
+   */
+  async deleteUnsent(tenantId: string, recordId: string, id: string): Promise<{ deleted: AttachmentRow } | { kept: AttachmentRow } | null> {
+    const deleted = await this.db.query<any>(
+      `delete from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3 and status in ('pending', 'failed') returning ${COLUMNS}`,
+      [id, recordId, tenantId],
+    );
+    if (deleted[0]) return { deleted: toRow(deleted[0]) };
+    const kept = await this.db.query<any>(`select ${COLUMNS} from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3`, [id, recordId, tenantId]);
+    return kept[0] ? { kept: toRow(kept[0]) } : null;
   }
 
   async markDone(id: string, providerAttachmentId: string): Promise<void> {

@@ -20,7 +20,8 @@ export interface AttachmentSenderDeps {
   log: Logger;
 }
 
-export type AttachOutcome = 'done' | 'found' | 'failed' | 'later';
+/** `gone`: taken back (deleted) after it was taken for sending: nothing was sent. */
+export type AttachOutcome = 'done' | 'found' | 'failed' | 'later' | 'gone';
 
 /**
  * Sends each invoice attachment to the provider exactly once, like the
@@ -34,7 +35,7 @@ export class AttachmentSender {
   constructor(private readonly deps: AttachmentSenderDeps) {}
 
   async sendOnce(limit = 20): Promise<Record<AttachOutcome, number>> {
-    const counts: Record<AttachOutcome, number> = { done: 0, found: 0, failed: 0, later: 0 };
+    const counts: Record<AttachOutcome, number> = { done: 0, found: 0, failed: 0, later: 0, gone: 0 };
     const repo = new AttachmentsRepo(this.deps.store.db);
     for (const a of await repo.take(limit, 5 * 60_000)) counts[await this.sendOne(a)] += 1;
     return counts;
@@ -72,7 +73,7 @@ export class AttachmentSender {
           return 'found';
         }
       }
-      await repo.markSending(a.id);
+      if (!(await repo.markSending(a.id))) return 'gone';
       const sent = await provider.attach(ctx, invoice, { name: a.name, filename: a.filename, contentType: 'application/pdf', data: await repo.data(a.id) });
       await repo.markDone(a.id, sent.id);
       return 'done';
