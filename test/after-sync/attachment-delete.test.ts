@@ -99,3 +99,55 @@ describe('taking back an attachment that has not been sent', () => {
     expect((await h.api('GET', `/v1/invoices/${record.id}/attachments`, { key })).body.items).toHaveLength(1);
   });
 });
+
+/**
+ * Netvisor takes PDFs only inside the create, so they are marked `sending`
+ * when a create is built. If that create never went out (refused, or the
+ * record failed before it), the PDF is still only here: it can be taken back.
+ */
+describe('taking back a PDF meant for a create that never went out', () => {
+  let h: Harness;
+  let sandbox: RunningGenericSandbox;
+  let key: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    // API only: nothing syncs, so the record's state is what the test sets.
+    h = await startHarness({ role: 'api', database: 'postgres' });
+    sandbox = await startGenericSandbox({ port: 0 });
+    key = await h.tenant('att-delete-create');
+    expect((await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, ...sandbox.credentials } })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await sandbox?.close();
+  });
+
+  async function builtWithPdf(record: { createSent: boolean; leased: boolean }) {
+    n += 1;
+    const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId: `ATT-DEL-CREATE-${n}` } as never) });
+    const attached = await h.api('POST', `/v1/invoices/${posted.body.id}/attachments`, { key, body: { filename: 'wrong.pdf', contentType: 'application/pdf', data: PDF.toString('base64') } });
+    await h.db.query(`update invoice_attachments set status = 'sending' where id = $1`, [attached.body.id]);
+    await h.db.query(
+      `update sync_records set status = 'failed', create_sent = $2, lease_owner = case when $3 then 'worker' end, lease_until = case when $3 then now() + interval '1 minute' end where id = $1`,
+      [posted.body.id, record.createSent, record.leased],
+    );
+    return { id: posted.body.id as string, attachmentId: attached.body.id as string };
+  }
+
+  it('deleted when the create was never sent and no worker holds the record', async () => {
+    const { id, attachmentId } = await builtWithPdf({ createSent: false, leased: false });
+    expect((await h.api('DELETE', `/v1/invoices/${id}/attachments/${attachmentId}`, { key })).status).toBe(204);
+    expect((await h.api('GET', `/v1/invoices/${id}/attachments`, { key })).body.items).toEqual([]);
+  });
+
+  it('kept (409) when the create may have gone out with it, or a worker is building it now', async () => {
+    for (const state of [{ createSent: true, leased: false }, { createSent: false, leased: true }]) {
+      const { id, attachmentId } = await builtWithPdf(state);
+      const refused = await h.api('DELETE', `/v1/invoices/${id}/attachments/${attachmentId}`, { key });
+      expect(refused.status, JSON.stringify(state)).toBe(409);
+      expect(refused.body.error.code).toBe('attachment_sending');
+      expect((await h.api('GET', `/v1/invoices/${id}/attachments`, { key })).body.items).toHaveLength(1);
+    }
+  });
+});
