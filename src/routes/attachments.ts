@@ -107,9 +107,7 @@ export function attachmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         throw new ApiError(
           409,
           'attachment_sending',
-          record.providerInvoiceId
-            ? `${a.filename} is on its way to ${provider} right now (its upload started, or is being confirmed), so it can no longer be taken back here; if it should not be there, remove it in ${provider} once it has arrived.`
-            : `${a.filename} goes to ${provider} inside the invoice itself, and its create was sent or a worker is building it right now, so it can no longer be taken back here; if it should not be there, remove it in ${provider} once the invoice is there.`,
+          `${a.filename} is on its way to ${provider} right now (its upload started, or is being confirmed), so it can no longer be taken back here; if it should not be there, remove it in ${provider} once it has arrived.`,
         );
       }
       return reply.code(204).send();

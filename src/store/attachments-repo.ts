@@ -118,27 +118,16 @@ export class AttachmentsRepo {
 
   /**
    * Takes an attachment back if it has not started on its way: pending, or
-   * failed (nothing sends a failed one again), or — for a provider that takes
-   * attachments inside the create (Netvisor) — `sending` with a create that
-   * never went out (no provider invoice, the create not sent, no worker on
-   * the record). Run it in a transaction: the record's row is locked first, so
-   * no worker claims the record (and builds its create with this PDF) in
-   * between. The deletion is one statement on the attachment's row, so it and a
-   * sender's `markSending` cannot both win: marked sending first, the
-   * attachment is kept (and returned as it is); deleted first, the sender finds
-   * nothing to mark and sends nothing. null: no such attachment on that invoice.
+   * failed (nothing sends a failed one again). One statement, so it and a
+   * sender's `markSending` (or a create's `forCreate`) cannot both win: marked
+   * sending first, the attachment is kept (and returned as it is); deleted
+   * first, the sender finds nothing to mark and sends nothing. null: no such
+   * attachment on that invoice.
    */
   async deleteUnsent(tenantId: string, recordId: string, id: string): Promise<{ deleted: AttachmentRow } | { kept: AttachmentRow } | null> {
-    const records = await this.db.query<{ unsent: boolean }>(
-      `select (provider_invoice_id is null and not create_sent and (lease_until is null or lease_until < now())) as unsent
-         from sync_records where id = $1 and tenant_id = $2 for update`,
-      [recordId, tenantId],
-    );
-    if (!records[0]) return null;
     const deleted = await this.db.query<any>(
-      `delete from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3
-          and (status in ('pending', 'failed') or (status = 'sending' and $4::boolean)) returning ${COLUMNS}`,
-      [id, recordId, tenantId, records[0].unsent],
+      `delete from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3 and status in ('pending', 'failed') returning ${COLUMNS}`,
+      [id, recordId, tenantId],
     );
     if (deleted[0]) return { deleted: toRow(deleted[0]) };
     const kept = await this.db.query<any>(`select ${COLUMNS} from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3`, [id, recordId, tenantId]);
