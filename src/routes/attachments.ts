@@ -104,6 +104,13 @@ export function attachmentRoutes(app: FastifyInstance, deps: AppDeps): void {
         if (a.status === 'done') {
           throw new ApiError(409, 'attachment_sent', `${a.filename} is already attached to the invoice in ${provider} (attachment id ${a.providerAttachmentId}); remove it there if it should not be.`);
         }
+        if (a.status === 'failed') {
+          throw new ApiError(
+            409,
+            'attachment_maybe_sent',
+            `${a.filename} was on its way to ${provider} before it failed, so it may have arrived: it cannot be taken back here. Check the invoice in ${provider} and remove it there if it should not be.`,
+          );
+        }
         throw new ApiError(
           409,
           'attachment_sending',

@@ -14,6 +14,8 @@ export interface AttachmentRow {
   tries: number;
   createdAt: Date;
   doneAt: Date | null;
+  /** When it was last marked `sending` (null: it never started on its way). */
+  sentAt: Date | null;
 }
 
 const toRow = (r: any): AttachmentRow => ({
@@ -30,10 +32,11 @@ const toRow = (r: any): AttachmentRow => ({
   tries: Number(r.tries),
   createdAt: r.created_at,
   doneAt: r.done_at ?? null,
+  sentAt: r.sent_at ?? null,
 });
 
 /** Every column but the data (which can be megabytes). */
-const COLUMNS = 'id, record_id, tenant_id, name, filename, content_type, size, status, provider_attachment_id, error, tries, created_at, done_at';
+const COLUMNS = 'id, record_id, tenant_id, name, filename, content_type, size, status, provider_attachment_id, error, tries, created_at, done_at, sent_at';
 
 /**
  * Invoice attachments and their way to the provider (migration 010): pending →
@@ -117,8 +120,10 @@ export class AttachmentsRepo {
   }
 
   /**
-   * Takes an attachment back if it has not started on its way: pending, or
-   * failed (nothing sends a failed one again). One statement, so it and a
+   * Takes an attachment back if it never started on its way: pending, or
+   * failed without ever having been marked sending (nothing sends a failed one
+   * again; one that was sending may have arrived before it failed — Netvisor's
+   * go inside the create, and one found there later can end up failed). One statement, so it and a
    * sender's `markSending` (or a create's `forCreate`) cannot both win: marked
    * sending first, the attachment is kept (and returned as it is); deleted
    * first, the sender finds nothing to mark and sends nothing. null: no such
@@ -126,7 +131,8 @@ export class AttachmentsRepo {
    */
   async deleteUnsent(tenantId: string, recordId: string, id: string): Promise<{ deleted: AttachmentRow } | { kept: AttachmentRow } | null> {
     const deleted = await this.db.query<any>(
-      `delete from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3 and status in ('pending', 'failed') returning ${COLUMNS}`,
+      `delete from invoice_attachments where id = $1 and record_id = $2 and tenant_id = $3
+          and (status = 'pending' or (status = 'failed' and sent_at is null)) returning ${COLUMNS}`,
       [id, recordId, tenantId],
     );
     if (deleted[0]) return { deleted: toRow(deleted[0]) };

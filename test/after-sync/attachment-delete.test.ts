@@ -87,6 +87,20 @@ describe('taking back an attachment that has not been sent', () => {
     expect(refused.body.error.code).toBe('attachment_sending');
   });
 
+  it('a failed one: deleted if it never started on its way; kept (409) if it was sending before it failed, as it may have arrived', async () => {
+    const never = await syncedWithPdf();
+    await h.db.query(`update invoice_attachments set status = 'failed', error = '{"code":"x"}' where id = $1`, [never.attachment.id]);
+    expect((await h.api('DELETE', `/v1/invoices/${never.record.id}/attachments/${never.attachment.id}`, { key })).status).toBe(204);
+
+    const once = await syncedWithPdf();
+    await h.db.query(`update invoice_attachments set status = 'sending', sent_at = now() where id = $1`, [once.attachment.id]);
+    await h.db.query(`update invoice_attachments set status = 'failed', error = '{"code":"x"}' where id = $1`, [once.attachment.id]);
+    const refused = await h.api('DELETE', `/v1/invoices/${once.record.id}/attachments/${once.attachment.id}`, { key });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('attachment_maybe_sent');
+    expect((await h.api('GET', `/v1/invoices/${once.record.id}/attachments`, { key })).body.items).toHaveLength(1);
+  });
+
   it("an unknown attachment, or one of another invoice or tenant, is a 404; a key without host or finance can't", async () => {
     const { record, attachment } = await syncedWithPdf();
     const other = await syncedWithPdf();
