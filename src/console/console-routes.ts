@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BULK_RESYNC_LIMIT } from '../sync/resync-refusal.js';
 import type { AppDeps } from '../app-deps.js';
 import { fromTimeSchema, toTimeSchema } from '../domain/dates.js';
 import { PROVIDER_IDS } from '../domain/invoice-document.js';
@@ -294,9 +295,9 @@ export function consoleRoutes(app: FastifyInstance, deps: AppDeps): void {
           more = result.more;
         } else if (target) {
           // Text is the console's own filter: the same resync, one record at a time.
-          const ids = await invoicesRepo.ids(user.tenantId, target, 10_001);
-          more = ids.length > 10_000;
-          for (const id of ids.slice(0, 10_000)) {
+          const ids = await invoicesRepo.ids(user.tenantId, target, BULK_RESYNC_LIMIT + 1);
+          more = ids.length > BULK_RESYNC_LIMIT;
+          for (const id of ids.slice(0, BULK_RESYNC_LIMIT)) {
             try {
               await deps.invoices.resync(user.tenantId, id, actorOfUser(user));
               count += 1;

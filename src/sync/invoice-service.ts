@@ -31,7 +31,7 @@ import type { InvoiceResolver, Resolution } from './invoice-resolver.js';
 import { buildProviderContext } from './provider-context-factory.js';
 import { recordDetail, recordSummary } from './record-view.js';
 import { resolveInvoice } from './resolve-invoice.js';
-import { alreadyOnItsWay, isLeased, recordBusy, resyncRefusal, skippedResync, type BulkResyncResult, type SkippedResync } from './resync-refusal.js';
+import { alreadyOnItsWay, BULK_RESYNC_LIMIT, isLeased, recordBusy, resyncRefusal, skippedResync, type BulkResyncResult, type SkippedResync } from './resync-refusal.js';
 import { afterCommit, changeStatus, transition, TransitionRefused } from './transitions.js';
 
 export interface InvoiceServiceDeps {
@@ -48,7 +48,7 @@ export interface InvoiceServiceDeps {
   clock: () => Date;
   log: Logger;
   metrics?: Metrics;
-  /** The most records one bulk resync restarts (10,000): more are left for the next one, and it says so (`more`). */
+  /** The most records one bulk resync restarts (default BULK_RESYNC_LIMIT). */
   bulkResyncLimit?: number;
 }
 
@@ -650,7 +650,7 @@ export class InvoiceService implements InvoiceResolver {
    * resync would have answered — never left out silently.
    */
   private get bulkLimit(): number {
-    return this.deps.bulkResyncLimit ?? 10_000;
+    return this.deps.bulkResyncLimit ?? BULK_RESYNC_LIMIT;
   }
 
   async bulkResync(tenantId: string, filter: RecordFilter, actor: string): Promise<BulkResyncResult> {

@@ -6,6 +6,9 @@ import { AT_PROVIDER, type SyncRecord, type SyncStatus } from '../store/records-
  * `skipped` with the same code and message.
  */
 
+/** The most records one bulk resync restarts: more are left for the next one, and it says so (`more`). */
+export const BULK_RESYNC_LIMIT = 10_000;
+
 /** A record a bulk resync did not restart, and why (the code and message a single resync would answer with). */
 export interface SkippedResync {
   id: string;

@@ -5,6 +5,27 @@ import { startHarness, type Harness } from '../support/harness.js';
 import { ConsoleClient, textOf } from '../console/console-client.js';
 import { runCli } from '../../src/cli/main.js';
 
+/** A tenant with a generic connection; its API key. */
+async function genericTenant(h: Harness, sandbox: RunningGenericSandbox, id: string): Promise<string> {
+  const key = await h.tenant(id);
+  const saved = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } });
+  expect(saved.status).toBe(200);
+  return key;
+}
+
+/** An accepted invoice made failed, held by a worker for `leaseMs` (null: given back); its record id. */
+async function failedRecord(h: Harness, key: string, externalId: string, leaseMs: number | null): Promise<string> {
+  const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId } as never) });
+  expect(posted.status).toBe(202);
+  await h.runtime.store.db.query(
+    `update sync_records set status = 'failed', last_error = '{"code":"generic_rejected","message":"refused"}'::jsonb,
+            lease_owner = case when $2::int is null then null else 'worker-finishing' end,
+            lease_until = case when $2::int is null then null else now() + ($2::int || ' milliseconds')::interval end where id = $1`,
+    [posted.body.id, leaseMs],
+  );
+  return posted.body.id as string;
+}
+
 /**
  * A worker writes an attempt's outcome (failed, retrying) and only then gives
  * its lease back. A finance person who resyncs in between — as soon as the
@@ -20,25 +41,14 @@ describe('a resync in the moment a worker is finishing the attempt', () => {
     // API only: nothing syncs, so what the resync did stays to be seen.
     h = await startHarness({ role: 'api' });
     sandbox = await startGenericSandbox({ port: 0 });
-    key = await h.tenant('finishing');
-    const saved = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } });
-    expect(saved.status).toBe(200);
+    key = await genericTenant(h, sandbox, 'finishing');
   });
   afterAll(async () => {
     await h?.close();
     await sandbox?.close();
   });
 
-  const failedButStillLeased = async (externalId: string, leaseMs: number) => {
-    const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId } as never) });
-    expect(posted.status).toBe(202);
-    await h.runtime.store.db.query(
-      `update sync_records set status = 'failed', last_error = '{"code":"generic_rejected","message":"refused"}'::jsonb,
-              lease_owner = 'worker-finishing', lease_until = now() + ($2::text || ' milliseconds')::interval where id = $1`,
-      [posted.body.id, leaseMs],
-    );
-    return posted.body.id as string;
-  };
+  const failedButStillLeased = (externalId: string, leaseMs: number) => failedRecord(h, key, externalId, leaseMs);
 
   it('waits for the worker to give the record back, then restarts it', async () => {
     const id = await failedButStillLeased('INV-FINISHING-1', 60_000);
@@ -85,26 +95,14 @@ describe('a bulk resync with records a worker is finishing', () => {
   });
   // A tenant per test: a bulk resync takes every failed record of its tenant.
   const tenant = async (id: string) => {
-    key = await h.tenant(id);
-    const saved = await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } });
-    expect(saved.status).toBe(200);
+    key = await genericTenant(h, sandbox, id);
   };
   afterAll(async () => {
     await h?.close();
     await sandbox?.close();
   });
 
-  const failed = async (externalId: string, leaseMs: number | null) => {
-    const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId } as never) });
-    expect(posted.status).toBe(202);
-    await h.runtime.store.db.query(
-      `update sync_records set status = 'failed', last_error = '{"code":"generic_rejected","message":"refused"}'::jsonb,
-              lease_owner = case when $2::int is null then null else 'worker-finishing' end,
-              lease_until = case when $2::int is null then null else now() + ($2::int || ' milliseconds')::interval end where id = $1`,
-      [posted.body.id, leaseMs],
-    );
-    return posted.body.id as string;
-  };
+  const failed = (externalId: string, leaseMs: number | null) => failedRecord(h, key, externalId, leaseMs);
   const statusOf = async (id: string) => (await h.api('GET', `/v1/invoices/${id}`, { key })).body.status;
 
   it('waits for a record given back within moments and restarts it with the rest', async () => {
@@ -216,8 +214,7 @@ describe('a bulk resync with more records than it takes at once', () => {
   });
 
   it('restarts the limit, says more remain, and the next one restarts the rest', async () => {
-    const key = await h.tenant('bulk-more');
-    expect((await h.api('PUT', '/v1/connections/generic', { key, body: { baseUrl: sandbox.url, secret: sandbox.credentials.secret } })).status).toBe(200);
+    const key = await genericTenant(h, sandbox, 'bulk-more');
     const ids: string[] = [];
     for (const externalId of ['INV-MORE-1', 'INV-MORE-2', 'INV-MORE-3']) {
       const posted = await h.api('POST', '/v1/invoices', { key, body: exampleDocument({ externalId } as never) });
